@@ -1,0 +1,65 @@
+// engram: one program, subcommands. It only parses arguments and calls the
+// libraries. Exit codes: 0 ok, 1 user error, 2 internal error.
+
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include <engram/common/error.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+constexpr std::string_view usage = R"(engram — neuromorphic chip compiler and emulator
+
+Usage: engram <command> [options]
+
+Commands:
+  compile   check a network description against a chip
+            (engram compile --check NETWORK.json --chip PRESET|CHIP.json)
+  chips     list the chip presets, or show one (engram chips [NAME] [--json])
+
+Options:
+  -h, --help     show this help (also: engram <command> --help)
+  --version      print the version
+
+Exit codes: 0 success, 1 bad input or does not fit, 2 internal error.
+Documentation: docs/ in the source tree (network and chip formats, numerics, ISA).
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    try {
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::fputs(usage.data(), args.empty() ? stderr : stdout);
+            return args.empty() ? 1 : 0;
+        }
+        if (args[0] == "--version") {
+            std::printf("engram %s\n", ENGRAM_VERSION);
+            return 0;
+        }
+        const std::string_view command = args[0];
+        const std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
+        if (command == "compile") {
+            return engram::cli::run_compile(rest);
+        }
+        if (command == "chips") {
+            return engram::cli::run_chips(rest);
+        }
+        std::fprintf(stderr, "engram: unknown command \"%.*s\" (see engram --help)\n",
+                     static_cast<int>(command.size()), command.data());
+        return 1;
+    }
+    catch (const engram::user_error& e) {
+        std::fprintf(stderr, "engram: %s\n", e.what());
+        return 1;
+    }
+    catch (const std::exception& e) {
+        std::fprintf(stderr, "engram: internal error: %s\n", e.what());
+        return 2;
+    }
+}

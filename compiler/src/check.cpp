@@ -1,0 +1,80 @@
+#include <cmath>
+
+#include <engram/common/error.hpp>
+#include <engram/common/text.hpp>
+#include <engram/compiler/check.hpp>
+
+namespace engram::compiler {
+
+std::uint32_t delay_steps(double delay_ms, double dt_ms) {
+    return static_cast<std::uint32_t>(std::llround(delay_ms / dt_ms));
+}
+
+network_summary check_network_on_chip(const network& net, const chip_spec& chip) {
+    network_summary s;
+    s.populations = net.populations.size();
+    s.projections = net.projections.size();
+    s.rules = net.rules.size();
+    for (const auto& p: net.populations) {
+        s.neurons += p.size;
+        if (!p.is_source()) {
+            s.compute_neurons += p.size;
+        }
+    }
+    const std::uint64_t capacity = chip.core_count() * chip.core.neurons;
+    if (s.neurons > capacity) {
+        throw chip_limit_error(net.source, "/populations", "neurons", static_cast<double>(s.neurons),
+                               static_cast<double>(capacity),
+                               "the network has " + std::to_string(s.neurons) + " neurons; chip \"" + chip.name +
+                                   "\" holds " + std::to_string(capacity) + " (" + std::to_string(chip.core_count()) +
+                                   " cores x " + std::to_string(chip.core.neurons) +
+                                   "); try a larger preset or more chips");
+    }
+    s.cores_needed_at_least = (s.neurons + chip.core.neurons - 1) / chip.core.neurons;
+
+    for (const auto& proj: net.projections) {
+        const auto& pre = net.populations[proj.pre];
+        const auto& post = net.populations[proj.post];
+        const double synapses = proj.expected_synapses(pre.size, post.size);
+        s.expected_synapses += synapses;
+        double longest = proj.delay.max_value();
+        for (const auto& c: proj.conn.connections) {
+            if (c.delay) {
+                longest = std::max(longest, *c.delay);
+            }
+        }
+        const std::uint32_t steps = delay_steps(longest, net.dt);
+        s.max_delay_steps = std::max(s.max_delay_steps, steps);
+        if (steps > chip.core.max_delay) {
+            throw chip_limit_error(net.source, proj.path + "/delay", "delay", steps, chip.core.max_delay,
+                                   "projection \"" + proj.name + "\" has delays up to " + format_number(longest) +
+                                       " ms = " + std::to_string(steps) + " steps of " + format_number(net.dt) +
+                                       " ms; chip \"" + chip.name + "\" holds at most " +
+                                       std::to_string(chip.core.max_delay) + " steps");
+        }
+        if (proj.rule) {
+            s.plastic_synapses += synapses;
+            if (!chip.has_learning()) {
+                throw chip_limit_error(net.source, proj.path + "/plasticity", "learning rules", 1, 0,
+                                       "projection \"" + proj.name + "\" is plastic, but chip \"" + chip.name +
+                                           "\" has no learning engine");
+            }
+        }
+    }
+    for (const auto& rule: net.rules) {
+        if (rule.kind == rule_kind::sum_of_products) {
+            const auto& p = std::get<sum_of_products_params>(rule.params);
+            const std::size_t terms = p.dw.terms.size() + p.dt.terms.size();
+            if (terms > chip.core.microcode_words) {
+                throw chip_limit_error(net.source, rule.path + "/params", "microcode words",
+                                       static_cast<double>(terms), chip.core.microcode_words,
+                                       "rule \"" + rule.name + "\" needs " + std::to_string(terms) +
+                                           " microcode words; a core of chip \"" + chip.name + "\" holds " +
+                                           std::to_string(chip.core.microcode_words));
+            }
+        }
+    }
+    return s;
+}
+
+} // namespace engram::compiler
