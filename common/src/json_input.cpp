@@ -131,6 +131,10 @@ std::string read_file(const std::filesystem::path& file, std::size_t max_bytes) 
     if (std::filesystem::is_directory(file, ec)) {
         throw file_error(file.string(), "is a directory, expected a file");
     }
+    // Devices and pipes could block or never end: only regular files.
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+        throw file_error(file.string(), "is not a regular file");
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw file_error(file.string(), "cannot open for reading");

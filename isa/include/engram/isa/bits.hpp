@@ -100,6 +100,7 @@ constexpr std::int64_t sign_extend(std::uint64_t raw, unsigned width) noexcept {
 
 /// Writes the low `width` bits of `value` at bit `lsb` of `words` (bit i of
 /// the format is bit i % 64 of words[i / 64]); a field may span two words.
+/// Needs lsb + width <= 64 * N and width <= 64.
 template <std::size_t N>
 constexpr void insert(std::array<std::uint64_t, N>& words, unsigned lsb, unsigned width,
                       std::uint64_t value) noexcept {
@@ -107,7 +108,7 @@ constexpr void insert(std::array<std::uint64_t, N>& words, unsigned lsb, unsigne
   const unsigned shift = lsb % 64;
   const std::uint64_t v = value & mask(width);
   words[word] = (words[word] & ~(mask(width) << shift)) | (v << shift);
-  if (shift + width > 64) {
+  if (shift + width > 64 && word + 1 < N) {
     const unsigned high = shift + width - 64;
     words[word + 1] = (words[word + 1] & ~mask(high)) | (v >> (64 - shift));
   }
@@ -120,7 +121,7 @@ constexpr std::uint64_t extract(const std::array<std::uint64_t, N>& words, unsig
   const unsigned word = lsb / 64;
   const unsigned shift = lsb % 64;
   std::uint64_t v = words[word] >> shift;
-  if (shift + width > 64) {
+  if (shift + width > 64 && word + 1 < N) {
     v |= words[word + 1] << (64 - shift);
   }
   return v & mask(width);
