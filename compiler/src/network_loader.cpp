@@ -34,8 +34,8 @@ std::string network_reader::read_name(const value_ref& v) const {
 
 std::size_t network_reader::population_ref(const value_ref& v) const {
     const std::string& name = v.string();
-    if (auto index = net.find_population(name)) {
-        return *index;
+    if (auto it = population_index.find(name); it != population_index.end()) {
+        return it->second;
     }
     std::vector<std::string_view> names;
     for (const auto& p: net.populations) {

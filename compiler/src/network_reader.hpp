@@ -2,8 +2,9 @@
 
 // Private pieces of the network loader, shared by its translation units.
 
-#include <map>
 #include <string>
+
+#include <llvm/ADT/StringMap.h>
 
 #include <engram/common/json_input.hpp>
 #include <engram/compiler/network.hpp>
@@ -15,8 +16,9 @@ struct network_reader {
     const json_input::document& doc;
     const network_load_options& options;
     network net;
-    std::map<std::string, std::string, std::less<>> population_paths;
-    std::map<std::string, std::size_t, std::less<>> rule_index;
+    // Name -> index into net.populations / net.rules.
+    llvm::StringMap<std::size_t> population_index;
+    llvm::StringMap<std::size_t> rule_index;
 
     const std::string& source() const { return doc.source(); }
 

@@ -223,7 +223,7 @@ void network_reader::read_rule(const value_ref& v) {
         throw conflict_error(source(), o.key_path("modulator"),
                              "a " + kind_name + " rule does not use a modulator");
     }
-    rule_index.emplace(r.name, net.rules.size());
+    rule_index.try_emplace(r.name, net.rules.size());
     net.rules.push_back(std::move(r));
 }
 

@@ -192,8 +192,8 @@ void network_reader::read_population(const value_ref& v) {
     p.path = v.path();
     const auto name_value = o.required("name");
     p.name = read_name(name_value);
-    if (auto it = population_paths.find(p.name); it != population_paths.end()) {
-        throw duplicate_name_error(source(), name_value.path(), p.name, it->second);
+    if (auto it = population_index.find(p.name); it != population_index.end()) {
+        throw duplicate_name_error(source(), name_value.path(), p.name, net.populations[it->second].path + "/name");
     }
     p.size = static_cast<std::uint32_t>(o.required("size").integer_in(1, max_population_size));
     const auto model = o.required("model");
@@ -323,7 +323,7 @@ void network_reader::read_population(const value_ref& v) {
             p.params = std::move(m);
         }
     }
-    population_paths.emplace(p.name, name_value.path());
+    population_index.try_emplace(p.name, net.populations.size());
     net.populations.push_back(std::move(p));
 }
 

@@ -7,9 +7,9 @@
 
 // Fixed point.
 def DecayShift : Constant<12,
-  "Decay factors are 12-bit fractions: x' = (x * decay) >> DecayShift">;
+  "Decays are 12-bit fractions removed per step: x' = x * (DecayUnity - decay) >> DecayShift">;
 def DecayUnity : Constant<4096,
-  "The decay factor 1.0 (1 << DecayShift): no decay">;
+  "1 << DecayShift: a decay d removes d / DecayUnity of a value per step">;
 def WeightShift : Constant<6,
   "Synaptic input = weight mantissa << (WeightShift + weight_exp)">;
 def WeightExpMin : Constant<-6,

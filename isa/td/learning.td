@@ -33,7 +33,7 @@ def LearnOperand : Enum<4, "Operand of one factor of a learning term", [
 def LearningTerm : Format<64, "One microcode word: a term of a learning rule", [
   EnumField<"target", LearnTarget, "What the term updates (dw or dt)">,
   Field<"negate",     1, Unsigned, "1 to subtract the term instead of adding it">,
-  Field<"scale",      6, Signed,   "The term is scaled by 2^scale">,
+  Field<"scale",      6, Signed,   "The term is scaled by 2^scale (negative: rounded to nearest)">,
   EnumField<"op0",    LearnOperand, "Operand of the first factor">,
   Field<"const0",     8, Signed,   "Constant of the first factor">,
   EnumField<"op1",    LearnOperand, "Operand of the second factor">,
@@ -49,6 +49,6 @@ def LearningRule : Format<64, "A learning rule: its terms, epoch and weight boun
   Field<"epoch",      6,  Unsigned, "Learning epoch in steps, 1..63">,
   Field<"w_min",      8,  Signed,   "Smallest weight mantissa the rule may produce">,
   Field<"w_max",      8,  Signed,   "Largest weight mantissa the rule may produce">,
-  Field<"tag_decay",  12, Unsigned, "Decay factor of the tag per epoch (DecayShift fraction)">,
+  Field<"tag_decay",  12, Unsigned, "Fraction of the tag removed per epoch, in 1/DecayUnity">,
   Field<"modulator",  3,  Unsigned, "Modulator channel that drives r0 and r1">
 ]>;

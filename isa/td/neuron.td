@@ -21,9 +21,9 @@ def PreTraceState : Format<32, "Pre-synaptic traces of one input axon", [
 ]>;
 
 def NeuronConfig : Format<128, "Neuron profile: parameters shared by a group of neurons", [
-  Field<"decay_u_exc",        12, Unsigned, "Decay factor of u_exc per step (DecayShift fraction)">,
-  Field<"decay_u_inh",        12, Unsigned, "Decay factor of u_inh per step (DecayShift fraction)">,
-  Field<"decay_v",            12, Unsigned, "Decay factor of v per step (DecayShift fraction)">,
+  Field<"decay_u_exc",        12, Unsigned, "Fraction of u_exc removed per step, in 1/DecayUnity">,
+  Field<"decay_u_inh",        12, Unsigned, "Fraction of u_inh removed per step, in 1/DecayUnity">,
+  Field<"decay_v",            12, Unsigned, "Fraction of v removed per step, in 1/DecayUnity">,
   Field<"threshold_mant",     17, Unsigned, "Threshold = threshold_mant << ThresholdShift">,
   Field<"bias_mant",          13, Signed,   "Bias current mantissa: bias = bias_mant << bias_exp">,
   Field<"bias_exp",           3,  Unsigned, "Bias current exponent">,
@@ -33,6 +33,6 @@ def NeuronConfig : Format<128, "Neuron profile: parameters shared by a group of 
 ]>;
 
 def TraceConfig : Format<32, "Trace profile: how a trace decays and jumps", [
-  Field<"decay",   12, Unsigned, "Decay factor per step (DecayShift fraction)">,
-  Field<"impulse", 16, Unsigned, "Added to the trace on a spike, saturating">
+  Field<"decay",   12, Unsigned, "Fraction of the trace removed per step, in 1/DecayUnity">,
+  Field<"impulse", 16, Unsigned, "Added to the trace on its event, saturating (times the payload for a modulator)">
 ]>;
