@@ -3,15 +3,13 @@
 // every name, position and range.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <llvm/Support/SMLoc.h>
-
 namespace llvm {
-class Record;
 class RecordKeeper;
 }  // namespace llvm
 

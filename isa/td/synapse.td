@@ -30,5 +30,7 @@ def AxonEntry : Format<64, "Input-axon table entry: where an axon's synapses are
   Field<"weight_exp",        4,  Signed,   "Weight exponent of the row (WeightExpMin..WeightExpMax)">,
   Field<"pre_trace_profile", 3,  Unsigned, "Trace profile of the axon's pre-synaptic traces">,
   Field<"rule",              4,  Unsigned, "Index of the learning rule of the row's plastic synapses">,
-  Field<"learning",          1,  Unsigned, "1 if the row has plastic synapses">
+  Field<"learning",          1,  Unsigned, "1 if the row has plastic synapses">,
+  Field<"modulator",         1,  Unsigned, "1 if the axon carries a modulator channel, not synapses">,
+  Field<"modulator_channel", 3,  Unsigned, "Modulator channel the axon feeds (when modulator is 1)">
 ]>;

@@ -21,18 +21,11 @@ struct as_gtest_types<std::tuple<Ts...>> {
   using type = ::testing::Types<Ts...>;
 };
 
-struct enum_name {
-  template <class E>
-  static std::string GetName(int) {
-    return std::string(isa::enum_traits<E>::name);
-  }
-};
-
 template <class E>
 class isa_enum : public ::testing::Test {};
 
 using enum_types = as_gtest_types<isa::all_enum_types>::type;
-TYPED_TEST_SUITE(isa_enum, enum_types, enum_name);
+TYPED_TEST_SUITE(isa_enum, enum_types);
 
 TYPED_TEST(isa_enum, to_string_and_parse_round_trip) {
   using traits = isa::enum_traits<TypeParam>;

@@ -22,13 +22,6 @@ struct as_gtest_types<std::tuple<Ts...>> {
   using type = ::testing::Types<Ts...>;
 };
 
-struct format_name {
-  template <class T>
-  static std::string GetName(int) {
-    return std::string(isa::format_traits<T>::info.name);
-  }
-};
-
 template <class T>
 class isa_format : public ::testing::Test {
  protected:
@@ -74,7 +67,8 @@ class isa_format : public ::testing::Test {
 };
 
 using format_types = as_gtest_types<isa::all_format_types>::type;
-TYPED_TEST_SUITE(isa_format, format_types, format_name);
+// ctest names them isa_format.<test><engram::isa::synapse_word> (the type).
+TYPED_TEST_SUITE(isa_format, format_types);
 
 TYPED_TEST(isa_format, field_table_is_consistent) {
   const isa::format_info& format = TestFixture::info;
