@@ -42,6 +42,91 @@ position position_of(std::string_view text, std::size_t offset) {
     return p;
 }
 
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    }
+    else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::optional<std::uint32_t> hex4(std::string_view s, std::size_t at) {
+    if (at + 4 > s.size()) {
+        return std::nullopt;
+    }
+    std::uint32_t v = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+        const char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') {
+            v |= static_cast<std::uint32_t>(c - '0');
+        }
+        else if (c >= 'a' && c <= 'f') {
+            v |= static_cast<std::uint32_t>(c - 'a' + 10);
+        }
+        else if (c >= 'A' && c <= 'F') {
+            v |= static_cast<std::uint32_t>(c - 'A' + 10);
+        }
+        else {
+            return std::nullopt;
+        }
+    }
+    return v;
+}
+
+// The value of a JSON string's contents (escapes decoded), so that keys
+// written differently but equal ("a" and "\u0061") compare equal. Malformed
+// escapes are kept as written: the real parser rejects them afterwards.
+std::string unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\' || i + 1 >= s.size()) {
+            out += s[i];
+            continue;
+        }
+        const char e = s[++i];
+        switch (e) {
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+            auto cp = hex4(s, i + 1);
+            if (!cp) {
+                out += "\\u";
+                break;
+            }
+            i += 4;
+            if (*cp >= 0xD800 && *cp < 0xDC00 && i + 2 < s.size() && s[i + 1] == '\\' && s[i + 2] == 'u') {
+                if (auto low = hex4(s, i + 3); low && *low >= 0xDC00 && *low < 0xE000) {
+                    *cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
+                    i += 6;
+                }
+            }
+            append_utf8(out, *cp);
+            break;
+        }
+        default: out += e; break; // \" \\ \/
+        }
+    }
+    return out;
+}
+
 // One pass over the text before nlohmann builds anything: nesting depth and
 // duplicate keys, both reported with their position. Malformed text is left
 // to the real parser, which reports it precisely.
@@ -72,15 +157,11 @@ void prescan(std::string_view text, const std::string& source, const limits& lim
         else if (c == '"') {
             const std::size_t start = i;
             ++i;
-            std::string value;
+            const std::size_t content = i;
             while (i < n && text[i] != '"') {
-                if (text[i] == '\\' && i + 1 < n) {
-                    value += text[i];
-                    ++i;
-                }
-                value += text[i];
-                ++i;
+                i += text[i] == '\\' && i + 1 < n ? 2 : 1;
             }
+            const std::string value = unescape(text.substr(content, std::min(i, n) - content));
             ++i; // closing quote (or past the end)
             if (!stack.empty() && stack.back().is_object) {
                 std::size_t j = i;
@@ -123,6 +204,22 @@ std::unique_ptr<document> parse(std::string_view text, std::string source, const
     catch (const json::parse_error& e) {
         const auto p = position_of(text, e.byte == 0 ? 0 : e.byte - 1);
         throw json_syntax_error(source, p.line, p.column, parse_error_reason(e.what()));
+    }
+    catch (const json::out_of_range& e) {
+        // A number too large for a double ("1e999"): nlohmann names the
+        // literal but not where it is; find it in the text.
+        const std::string_view what(e.what());
+        const auto open = what.find('\'');
+        const auto close = open == std::string_view::npos ? open : what.find('\'', open + 1);
+        std::size_t offset = 0;
+        std::string literal;
+        if (close != std::string_view::npos) {
+            literal = std::string(what.substr(open + 1, close - open - 1));
+            offset = std::min(text.find(literal), text.size());
+        }
+        const auto p = position_of(text, offset);
+        throw json_syntax_error(source, p.line, p.column,
+                                "number " + literal + " is out of the range of a double");
     }
 }
 
@@ -213,15 +310,17 @@ double value_ref::number() const {
 }
 
 std::int64_t value_ref::integer() const {
-    if (value_->is_number_integer()) {
-        return value_->get<std::int64_t>();
-    }
+    // nlohmann's is_number_integer() is also true for unsigned numbers, so
+    // the unsigned case (which may exceed int64) comes first.
     if (value_->is_number_unsigned()) {
         const auto u = value_->get<std::uint64_t>();
         if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
             fail_range(static_cast<double>(u), "an integer below 2^63");
         }
         return static_cast<std::int64_t>(u);
+    }
+    if (value_->is_number_integer()) {
+        return value_->get<std::int64_t>();
     }
     if (value_->is_number_float()) {
         const double v = value_->get<double>();

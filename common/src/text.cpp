@@ -39,11 +39,19 @@ std::string lower(std::string_view s) {
 std::string closest_match(std::string_view word, std::span<const std::string_view> candidates) {
     const std::string w = lower(word);
     std::size_t best = static_cast<std::size_t>(-1);
+    std::size_t best_prefix = 0;
     std::string_view best_candidate;
     for (auto candidate: candidates) {
-        const std::size_t d = edit_distance(w, lower(candidate));
-        if (d < best) {
+        const std::string c = lower(candidate);
+        const std::size_t d = edit_distance(w, c);
+        // Ties go to the candidate sharing the longest prefix ("r2" -> "r0", not "x2").
+        std::size_t prefix = 0;
+        while (prefix < w.size() && prefix < c.size() && w[prefix] == c[prefix]) {
+            ++prefix;
+        }
+        if (d < best || (d == best && prefix > best_prefix)) {
             best = d;
+            best_prefix = prefix;
             best_candidate = candidate;
         }
     }

@@ -7,7 +7,10 @@
 namespace engram::compiler {
 
 std::uint32_t delay_steps(double delay_ms, double dt_ms) {
-    return static_cast<std::uint32_t>(std::llround(delay_ms / dt_ms));
+    // Saturates: any delay past 2^32 - 1 steps is far beyond every chip.
+    const double steps = std::round(delay_ms / dt_ms);
+    constexpr double largest = 4294967295.0;
+    return steps >= largest ? static_cast<std::uint32_t>(largest) : static_cast<std::uint32_t>(steps);
 }
 
 network_summary check_network_on_chip(const network& net, const chip_spec& chip) {
@@ -43,12 +46,12 @@ network_summary check_network_on_chip(const network& net, const chip_spec& chip)
                 longest = std::max(longest, *c.delay);
             }
         }
-        const std::uint32_t steps = delay_steps(longest, net.dt);
-        s.max_delay_steps = std::max(s.max_delay_steps, steps);
+        const double steps = std::round(longest / net.dt);
+        s.max_delay_steps = std::max(s.max_delay_steps, delay_steps(longest, net.dt));
         if (steps > chip.core.max_delay) {
             throw chip_limit_error(net.source, proj.path + "/delay", "delay", steps, chip.core.max_delay,
                                    "projection \"" + proj.name + "\" has delays up to " + format_number(longest) +
-                                       " ms = " + std::to_string(steps) + " steps of " + format_number(net.dt) +
+                                       " ms = " + format_number(steps) + " steps of " + format_number(net.dt) +
                                        " ms; chip \"" + chip.name + "\" holds at most " +
                                        std::to_string(chip.core.max_delay) + " steps");
         }

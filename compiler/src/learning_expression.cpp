@@ -128,10 +128,32 @@ private:
                                   "a sum of products (" + expected + "), found " + found);
     }
 
+    // The term starting at begin, as written: up to the next '+' or '-' outside
+    // parentheses that is not an exponent's sign, or the end.
+    std::string term_from(std::size_t begin) const {
+        std::size_t first = 0;
+        while (first + 1 < tokens_.size() && tokens_[first].begin < begin) {
+            ++first;
+        }
+        int depth = 0;
+        std::size_t end = begin;
+        for (std::size_t k = first; k < tokens_.size() && tokens_[k].kind != token_kind::end; ++k) {
+            const token& t = tokens_[k];
+            const bool after_caret = k > 0 && (tokens_[k - 1].kind == token_kind::caret ||
+                                               (tokens_[k - 1].kind == token_kind::lparen && k > 1 &&
+                                                tokens_[k - 2].kind == token_kind::caret));
+            if (depth == 0 && k > first && (t.kind == token_kind::plus || t.kind == token_kind::minus) &&
+                !after_caret) {
+                break;
+            }
+            depth += t.kind == token_kind::lparen ? 1 : t.kind == token_kind::rparen ? -1 : 0;
+            end = t.end;
+        }
+        return std::string(text_.substr(begin, end > begin ? end - begin : 0));
+    }
+
     [[noreturn]] void unsupported(std::size_t begin, const std::string& reason) const {
-        std::size_t end = pos_ < tokens_.size() ? tokens_[pos_ > 0 ? pos_ - 1 : 0].end : text_.size();
-        std::string term(text_.substr(begin, end > begin ? end - begin : 0));
-        throw unsupported_rule_error(source_, path_, term, reason);
+        throw unsupported_rule_error(source_, path_, term_from(begin), reason);
     }
 
     std::int64_t parse_integer() {

@@ -214,12 +214,19 @@ void network_reader::read_projection(const value_ref& v, std::size_t index) {
         const plasticity_rule& r = net.rules[it->second];
         const auto [w_min, w_max] = std::visit([](const auto& params) { return std::pair{params.w_min, params.w_max}; },
                                                r.params);
-        if (p.weight.min_value() < w_min || p.weight.max_value() > w_max) {
-            throw conflict_error(source(), weight.path(),
-                                 "initial weights span [" + format_number(p.weight.min_value()) + ", " +
-                                     format_number(p.weight.max_value()) + "] nA, outside the bounds [" +
-                                     format_number(w_min) + ", " + format_number(w_max) + "] of rule \"" + r.name +
-                                     "\"");
+        auto outside = [&, w_min = w_min, w_max = w_max](double lo, double hi, const std::string& at) {
+            if (lo < w_min || hi > w_max) {
+                throw conflict_error(source(), at,
+                                     "initial weights span [" + format_number(lo) + ", " + format_number(hi) +
+                                         "] nA, outside the bounds [" + format_number(w_min) + ", " +
+                                         format_number(w_max) + "] of rule \"" + r.name + "\"");
+            }
+        };
+        outside(p.weight.min_value(), p.weight.max_value(), weight.path());
+        for (std::size_t i = 0; i < p.conn.connections.size(); ++i) {
+            if (const auto& w = p.conn.connections[i].weight) {
+                outside(*w, *w, o.key_path("connector") + "/connections/" + std::to_string(i) + "/2");
+            }
         }
     }
     net.projections.push_back(std::move(p));

@@ -26,7 +26,7 @@ struct network_summary {
     std::uint64_t cores_needed_at_least = 0; // by neuron count alone
 };
 
-// Delay in whole time steps (round half away from zero).
+// Delay in whole time steps (round half away from zero, saturating at 2^32 - 1).
 std::uint32_t delay_steps(double delay_ms, double dt_ms);
 
 // Throws chip_limit_error (naming the network path, the resource, what is
