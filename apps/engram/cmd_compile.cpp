@@ -61,7 +61,7 @@ int run_compile(std::span<const std::string_view> args) {
                 chip.name.c_str());
     std::printf("  time step     %s ms, seed %llu\n", format_number(net.dt).c_str(),
                 static_cast<unsigned long long>(net.seed));
-    std::printf("  populations   %zu (%s neurons, %s of them on neuron cores)\n", s.populations,
+    std::printf("  populations   %zu (%s neurons, %s of them IF_curr_exp)\n", s.populations,
                 with_commas(static_cast<double>(s.neurons)).c_str(),
                 with_commas(static_cast<double>(s.compute_neurons)).c_str());
     std::printf("  projections   %zu, about %s synapses (%s plastic)\n", s.projections,

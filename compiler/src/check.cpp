@@ -40,16 +40,21 @@ network_summary check_network_on_chip(const network& net, const chip_spec& chip)
         const auto& post = net.populations[proj.post];
         const double synapses = proj.expected_synapses(pre.size, post.size);
         s.expected_synapses += synapses;
+        // The longest delay and where it is written: the projection's delay,
+        // or a FromList connection's own.
         double longest = proj.delay.max_value();
-        for (const auto& c: proj.conn.connections) {
-            if (c.delay) {
-                longest = std::max(longest, *c.delay);
+        std::string where = proj.path + "/delay";
+        for (std::size_t i = 0; i < proj.conn.connections.size(); ++i) {
+            const auto& c = proj.conn.connections[i];
+            if (c.delay && *c.delay > longest) {
+                longest = *c.delay;
+                where = proj.path + "/connector/connections/" + std::to_string(i) + "/3";
             }
         }
         const double steps = std::round(longest / net.dt);
         s.max_delay_steps = std::max(s.max_delay_steps, delay_steps(longest, net.dt));
         if (steps > chip.core.max_delay) {
-            throw chip_limit_error(net.source, proj.path + "/delay", "delay", steps, chip.core.max_delay,
+            throw chip_limit_error(net.source, where, "delay", steps, chip.core.max_delay,
                                    "projection \"" + proj.name + "\" has delays up to " + format_number(longest) +
                                        " ms = " + format_number(steps) + " steps of " + format_number(net.dt) +
                                        " ms; chip \"" + chip.name + "\" holds at most " +
@@ -64,8 +69,16 @@ network_summary check_network_on_chip(const network& net, const chip_spec& chip)
             }
         }
     }
-    for (const auto& rule: net.rules) {
-        if (rule.kind == rule_kind::sum_of_products) {
+    std::vector<bool> rule_used(net.rules.size(), false);
+    for (const auto& proj: net.projections) {
+        if (proj.rule) {
+            rule_used[*proj.rule] = true;
+        }
+    }
+    for (std::size_t r = 0; r < net.rules.size(); ++r) {
+        const auto& rule = net.rules[r];
+        // A rule no projection uses never reaches the chip.
+        if (rule_used[r] && rule.kind == rule_kind::sum_of_products) {
             const auto& p = std::get<sum_of_products_params>(rule.params);
             const std::size_t terms = p.dw.terms.size() + p.dt.terms.size();
             if (terms > chip.core.microcode_words) {

@@ -128,6 +128,10 @@ chip_spec load_chip(const json_input::document& doc) {
     for (const auto& f: limits) {
         c.core.*f.member = static_cast<std::uint32_t>(co.required(f.key).integer_in(f.min, f.max));
     }
+    if (c.core.learning_rules > 0 && c.core.trace_profiles == 0) {
+        throw conflict_error(doc.source(), co.key_path("trace_profiles"),
+                             "a chip with a learning engine (learning_rules > 0) needs at least one trace profile");
+    }
     if ((c.core.learning_rules == 0) != (c.core.microcode_words == 0)) {
         throw conflict_error(doc.source(), co.key_path("microcode_words"),
                              "learning_rules and microcode_words must both be 0 (no learning engine) or both above 0");

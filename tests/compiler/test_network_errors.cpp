@@ -403,6 +403,10 @@ std::vector<network_case> plasticity_cases() {
                  invalid_value("/plasticity/3/params/dw", "2^-2*x1*")});
     c.push_back({"dw_empty", mutate([](json& j) { rule(j, sop)["params"]["dw"] = ""; }),
                  invalid_value("/plasticity/3/params/dw", "")});
+    c.push_back({"dt_constant_out_of_range", mutate([](json& j) { rule(j, sop)["params"]["dt"] = "(w - 200)*r1"; }),
+                 expect<unsupported_rule_error>("/plasticity/3/params/dt")});
+    c.push_back({"dt_unknown_operand", mutate([](json& j) { rule(j, sop)["params"]["dt"] = "2^-4*r2*t"; }),
+                 invalid_value("/plasticity/3/params/dt", "r2", "r0")});
     c.push_back({"dw_seventeen_terms", mutate([](json& j) { rule(j, sop)["params"]["dw"] = terms(17); }),
                  unsupported("/plasticity/3/params/dw", terms(17))});
     c.push_back({"dw_and_dt_seventeen_terms",
@@ -639,6 +643,9 @@ std::vector<network_case> all_cases() {
     return all;
 }
 
+// Test names and failure messages show the case by name.
+void PrintTo(const network_case& c, std::ostream* os) { *os << c.name; }
+
 class bad_network: public ::testing::TestWithParam<network_case> {};
 
 TEST_P(bad_network, is_rejected_with_type_and_path) {
@@ -648,7 +655,7 @@ TEST_P(bad_network, is_rejected_with_type_and_path) {
 }
 
 INSTANTIATE_TEST_SUITE_P(network_loader, bad_network, ::testing::ValuesIn(all_cases()),
-                         [](const ::testing::TestParamInfo<network_case>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<network_case>& p) { return p.param.name; });
 
 // The table's names are distinct, and each case is a different input.
 TEST(network_errors, cases_are_distinct) {

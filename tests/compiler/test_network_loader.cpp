@@ -1,5 +1,6 @@
 // Valid network descriptions: what the loader makes of them.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -229,7 +230,8 @@ TEST(network_loader, value_spec_normal_is_unbounded) {
 TEST(network_loader, value_spec_list_out_of_order) {
     json j = valid_network();
     j["projections"][ni::noise_inh]["weight"] = {0.4, 0.1, 0.5, 0.2, 0.3};
-    const auto& w = load(j).projections[ni::noise_inh].weight;
+    const network net = load(j);
+    const auto& w = net.projections[ni::noise_inh].weight;
     EXPECT_EQ(w.min_value(), 0.1);
     EXPECT_EQ(w.max_value(), 0.5);
 }
@@ -369,7 +371,8 @@ TEST(network_loader, sum_of_products_sixteen_terms_fit_the_engine) {
     }
     params["dw"] = dw;
     params["dt"] = "x1 + x1 + x1 + x1 + x1 + x1";
-    const auto& sop = std::get<sum_of_products_params>(load(j).rules[ni::sop].params);
+    const network net = load(j);
+    const auto& sop = std::get<sum_of_products_params>(net.rules[ni::sop].params);
     EXPECT_EQ(sop.dw.terms.size() + sop.dt.terms.size(), 16u);
 }
 

@@ -16,8 +16,8 @@ namespace engram::compiler {
 
 struct network_summary {
     std::size_t populations = 0;
-    std::uint64_t neurons = 0;           // all populations
-    std::uint64_t compute_neurons = 0;   // IF_curr_exp neurons (the ones that occupy cores)
+    std::uint64_t neurons = 0;           // all populations; spike sources also occupy neuron slots on cores
+    std::uint64_t compute_neurons = 0;   // IF_curr_exp neurons (the ones with state and synapses)
     std::size_t projections = 0;
     double expected_synapses = 0.0;
     double plastic_synapses = 0.0;
