@@ -1,3 +1,4 @@
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -41,12 +42,57 @@ struct limit_field {
     std::int64_t max;
 };
 
-double positive(const object_ref& o, std::string_view key) {
-    return o.required(key).number_in(0.0, 1e12, true, false);
+// A block of required numbers (timing, energy, inter-chip link), each > 0,
+// or >= 0 where zero is meaningful (e.g. no learning engine, no idle cost).
+template <class S>
+struct number_field {
+    std::string_view key;
+    double S::*member;
+    bool zero_allowed;
+};
+
+template <class S, std::size_t N>
+S read_numbers(const value_ref& v, const std::array<number_field<S>, N>& fields) {
+    std::vector<std::string_view> keys;
+    for (const auto& f: fields) {
+        keys.push_back(f.key);
+    }
+    const auto o = v.object(keys);
+    S out;
+    for (const auto& f: fields) {
+        out.*f.member = o.required(f.key).number_in(0.0, 1e12, !f.zero_allowed, false);
+    }
+    return out;
 }
-double non_negative(const object_ref& o, std::string_view key) {
-    return o.required(key).number_in(0.0, 1e12, false, false);
-}
+
+constexpr std::array<number_field<chip_timing>, 9> timing_fields{{
+    {"clock_mhz", &chip_timing::clock_mhz, false},
+    {"cycles_per_synaptic_op", &chip_timing::cycles_per_synaptic_op, false},
+    {"cycles_per_neuron_update_active", &chip_timing::cycles_per_neuron_update_active, false},
+    {"cycles_per_neuron_update_idle", &chip_timing::cycles_per_neuron_update_idle, true},
+    {"cycles_per_learning_update", &chip_timing::cycles_per_learning_update, true},
+    {"cycles_per_hop_east_west", &chip_timing::cycles_per_hop_east_west, false},
+    {"cycles_per_hop_north_south", &chip_timing::cycles_per_hop_north_south, false},
+    {"cycles_per_local_spike", &chip_timing::cycles_per_local_spike, true},
+    {"link_flits_per_cycle", &chip_timing::link_flits_per_cycle, false},
+}};
+
+constexpr std::array<number_field<chip_energy>, 8> energy_fields{{
+    {"synaptic_op_pj", &chip_energy::synaptic_op_pj, true},
+    {"synaptic_update_pj", &chip_energy::synaptic_update_pj, true},
+    {"neuron_update_active_pj", &chip_energy::neuron_update_active_pj, true},
+    {"neuron_update_idle_pj", &chip_energy::neuron_update_idle_pj, true},
+    {"spike_local_pj", &chip_energy::spike_local_pj, true},
+    {"hop_east_west_pj", &chip_energy::hop_east_west_pj, true},
+    {"hop_north_south_pj", &chip_energy::hop_north_south_pj, true},
+    {"static_power_mw_per_core", &chip_energy::static_power_mw_per_core, true},
+}};
+
+constexpr std::array<number_field<inter_chip_link>, 3> inter_chip_fields{{
+    {"cycles_per_hop", &inter_chip_link::cycles_per_hop, false},
+    {"hop_pj", &inter_chip_link::hop_pj, true},
+    {"link_flits_per_cycle", &inter_chip_link::link_flits_per_cycle, false},
+}};
 
 // Every number in the document must have a citation in "sources".
 void collect_numbers(const nlohmann::json& j, const std::string& path, std::vector<std::string>& out) {
@@ -137,39 +183,10 @@ chip_spec load_chip(const json_input::document& doc) {
                              "learning_rules and microcode_words must both be 0 (no learning engine) or both above 0");
     }
 
-    const auto to = top.required("timing").object(
-        {"clock_mhz", "cycles_per_synaptic_op", "cycles_per_neuron_update_active", "cycles_per_neuron_update_idle",
-         "cycles_per_learning_update", "cycles_per_hop_east_west", "cycles_per_hop_north_south",
-         "cycles_per_local_spike", "link_flits_per_cycle"});
-    c.timing.clock_mhz = positive(to, "clock_mhz");
-    c.timing.cycles_per_synaptic_op = positive(to, "cycles_per_synaptic_op");
-    c.timing.cycles_per_neuron_update_active = positive(to, "cycles_per_neuron_update_active");
-    c.timing.cycles_per_neuron_update_idle = non_negative(to, "cycles_per_neuron_update_idle");
-    c.timing.cycles_per_learning_update = non_negative(to, "cycles_per_learning_update");
-    c.timing.cycles_per_hop_east_west = positive(to, "cycles_per_hop_east_west");
-    c.timing.cycles_per_hop_north_south = positive(to, "cycles_per_hop_north_south");
-    c.timing.cycles_per_local_spike = non_negative(to, "cycles_per_local_spike");
-    c.timing.link_flits_per_cycle = positive(to, "link_flits_per_cycle");
-
-    const auto eo = top.required("energy").object(
-        {"synaptic_op_pj", "synaptic_update_pj", "neuron_update_active_pj", "neuron_update_idle_pj", "spike_local_pj",
-         "hop_east_west_pj", "hop_north_south_pj", "static_power_mw_per_core"});
-    c.energy.synaptic_op_pj = non_negative(eo, "synaptic_op_pj");
-    c.energy.synaptic_update_pj = non_negative(eo, "synaptic_update_pj");
-    c.energy.neuron_update_active_pj = non_negative(eo, "neuron_update_active_pj");
-    c.energy.neuron_update_idle_pj = non_negative(eo, "neuron_update_idle_pj");
-    c.energy.spike_local_pj = non_negative(eo, "spike_local_pj");
-    c.energy.hop_east_west_pj = non_negative(eo, "hop_east_west_pj");
-    c.energy.hop_north_south_pj = non_negative(eo, "hop_north_south_pj");
-    c.energy.static_power_mw_per_core = non_negative(eo, "static_power_mw_per_core");
-
+    c.timing = read_numbers(top.required("timing"), timing_fields);
+    c.energy = read_numbers(top.required("energy"), energy_fields);
     if (auto ic = top.optional("inter_chip")) {
-        const auto io = ic->object({"cycles_per_hop", "hop_pj", "link_flits_per_cycle"});
-        inter_chip_link link;
-        link.cycles_per_hop = positive(io, "cycles_per_hop");
-        link.hop_pj = non_negative(io, "hop_pj");
-        link.link_flits_per_cycle = positive(io, "link_flits_per_cycle");
-        c.inter_chip = link;
+        c.inter_chip = read_numbers(*ic, inter_chip_fields);
     }
     else if (c.chips.count() > 1) {
         throw missing_key_error(doc.source(), "", "inter_chip");
