@@ -142,7 +142,7 @@ chip_spec load_chip(const json_input::document& doc) {
     }
 
     // Core ids are 16 bits in the AER packet.
-    const std::int64_t max_cores = field_capacity(isa::aer_packet_format, "dst_core");
+    const std::int64_t max_cores = field_capacity(isa::aer_packet_format, "src_core");
     c.mesh = read_grid(top.required("mesh"), 4096);
     if (auto chips = top.optional("chips")) {
         c.chips = read_grid(*chips, 4096);
@@ -162,7 +162,7 @@ chip_spec load_chip(const json_input::document& doc) {
     const limit_field limits[] = {
         {"neurons", &core_limits::neurons, 1, field_capacity(isa::synapse_word_format, "target")},
         {"synapse_words", &core_limits::synapse_words, 1, field_capacity(isa::axon_entry_format, "row_base")},
-        {"input_axons", &core_limits::input_axons, 1, field_capacity(isa::aer_packet_format, "axon")},
+        {"input_axons", &core_limits::input_axons, 1, field_capacity(isa::input_map_entry_format, "axon_base")},
         {"output_axons", &core_limits::output_axons, 1, std::int64_t{1} << 20},
         {"neuron_profiles", &core_limits::neuron_profiles, 1, 4096},
         {"trace_profiles", &core_limits::trace_profiles, 0, isa::max_trace_profiles},

@@ -15,7 +15,15 @@ def RoutePort : Enum<3, "Output port of a router (a bit index of RouteEntry.port
 ]>;
 
 def RouteEntry : Format<64, "One routing-table entry", [
-  Field<"key",   24, Unsigned, "Key a packet must match (after masking)">,
-  Field<"mask",  24, Unsigned, "Bits of the key that take part in the match">,
+  Field<"key",   28, Unsigned, "Key a packet must match after masking: src_core << 12 | neuron">,
+  Field<"mask",  28, Unsigned, "Bits of the key that take part in the match">,
   Field<"ports", 6,  Unsigned, "Output ports: bit i set sends the packet to RoutePort i">
+]>;
+
+def InputMapEntry : Format<64,
+  "Input-map entry: a range of source neurons of one core to a range of input axons", [
+  Field<"src_core",    16, Unsigned, "Core whose neurons the entry maps">,
+  Field<"neuron_base", 12, Unsigned, "First neuron of the range on that core">,
+  Field<"count",       13, Unsigned, "Neurons in the range, 1..4096">,
+  Field<"axon_base",   12, Unsigned, "Input axon of the first neuron; the rest follow in order">
 ]>;

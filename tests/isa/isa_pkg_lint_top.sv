@@ -22,6 +22,7 @@ module isa_pkg_lint_top
   input  learning_term_t   learning_term_i,
   input  learning_rule_t   learning_rule_i,
   input  route_entry_t     route_entry_i,
+  input  input_map_entry_t input_map_entry_i,
 
   output aer_packet_t      aer_packet_o,       // ... and the same, one cycle later
   output synapse_word_t    synapse_word_o,
@@ -34,6 +35,7 @@ module isa_pkg_lint_top
   output learning_term_t   learning_term_o,
   output learning_rule_t   learning_rule_o,
   output route_entry_t     route_entry_o,
+  output input_map_entry_t input_map_entry_o,
 
   output logic             synapse_inhibitory_o,  // synapse_word_i feeds u_inh
   output logic             term_updates_tag_o,    // learning_term_i updates the tag
@@ -53,6 +55,7 @@ module isa_pkg_lint_top
   learning_term_t   learning_term_q;
   learning_rule_t   learning_rule_q;
   route_entry_t     route_entry_q;
+  input_map_entry_t input_map_entry_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -67,6 +70,7 @@ module isa_pkg_lint_top
       learning_term_q   <= '0;
       learning_rule_q   <= '0;
       route_entry_q     <= '0;
+      input_map_entry_q <= '0;
     end else begin
       aer_packet_q      <= aer_packet_i;
       synapse_word_q    <= synapse_word_i;
@@ -79,6 +83,7 @@ module isa_pkg_lint_top
       learning_term_q   <= learning_term_i;
       learning_rule_q   <= learning_rule_i;
       route_entry_q     <= route_entry_i;
+      input_map_entry_q <= input_map_entry_i;
     end
   end
 
@@ -93,6 +98,7 @@ module isa_pkg_lint_top
   assign learning_term_o   = learning_term_q;
   assign learning_rule_o   = learning_rule_q;
   assign route_entry_o     = route_entry_q;
+  assign input_map_entry_o = input_map_entry_q;
 
   // Enums and constants.
   assign synapse_inhibitory_o = synapse_word_i.receptor == ReceptorKindInhibitory;
@@ -114,7 +120,8 @@ module isa_pkg_lint_top
       $bits(trace_config_t) != TraceConfigWidth ||
       $bits(learning_term_t) != LearningTermWidth ||
       $bits(learning_rule_t) != LearningRuleWidth ||
-      $bits(route_entry_t) != RouteEntryWidth) begin : g_width_mismatch
+      $bits(route_entry_t) != RouteEntryWidth ||
+      $bits(input_map_entry_t) != InputMapEntryWidth) begin : g_width_mismatch
     $error("engram_isa_pkg: a struct is not as wide as its format");
   end
 

@@ -231,7 +231,7 @@ TEST(isa_formats, lists_every_format_with_its_width) {
       {"aer_packet", 64},   {"synapse_word", 32},    {"plastic_word", 32},
       {"axon_entry", 64},   {"neuron_state", 128},   {"pre_trace_state", 32},
       {"neuron_config", 128}, {"trace_config", 32},  {"learning_term", 64},
-      {"learning_rule", 64}, {"route_entry", 64}};
+      {"learning_rule", 64}, {"route_entry", 64},  {"input_map_entry", 64}};
   ASSERT_EQ(isa::all_formats.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(isa::all_formats[i].name, expected[i].first);
@@ -252,9 +252,18 @@ TEST(isa_formats, synapse_word_bits) {
 }
 
 TEST(isa_formats, aer_packet_bits) {
-  const isa::aer_packet x{
-      .payload = 0x12, .timestamp = 0xfff, .axon = 0x345, .src_core = 0xbeef, .dst_core = 0xcafe};
-  EXPECT_EQ(isa::pack(x)[0], 0xcafe'beef'345f'ff12u);
+  const isa::aer_packet x{.payload = 0x12, .timestamp = 0xfff, .neuron = 0x345, .src_core = 0xbeef};
+  EXPECT_EQ(isa::pack(x)[0], 0x0000'beef'345f'ff12u);
+}
+
+TEST(isa_formats, route_key_and_input_map_bits) {
+  // The routing key is src_core << 12 | neuron, 28 bits.
+  const isa::route_entry r{.key = 0xbeef345, .mask = 0xffff000, .ports = 0x10};
+  EXPECT_EQ(isa::pack(r)[0], 0xbeef345u | (std::uint64_t{0xffff000} << 28) | (std::uint64_t{0x10} << 56));
+  const isa::input_map_entry m{.src_core = 0xbeef, .neuron_base = 0x345, .count = 4096, .axon_base = 0xabc};
+  EXPECT_EQ(isa::pack(m)[0],
+            0xbeefu | (std::uint64_t{0x345} << 16) | (std::uint64_t{4096} << 28) | (std::uint64_t{0xabc} << 41));
+  EXPECT_EQ(isa::unpack_input_map_entry(isa::pack(m)), m);
 }
 
 TEST(isa_formats, neuron_state_field_spans_two_words) {
