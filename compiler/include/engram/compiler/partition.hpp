@@ -1,0 +1,72 @@
+#pragma once
+
+// Partitioning: populations split into slices (contiguous neuron ranges) and
+// the slices packed into cores, so that every core respects every per-core
+// limit of the chip (docs/mapping.md, "Resources per core"). Usage is counted
+// exactly, from the synapses the connectors really make, not estimated.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <engram/compiler/chip.hpp>
+#include <engram/compiler/network.hpp>
+
+namespace engram::compiler {
+
+struct slice {
+    std::uint32_t population = 0;
+    std::uint32_t first = 0; // first neuron of the population in the slice
+    std::uint32_t count = 0;
+    friend bool operator==(const slice&, const slice&) = default;
+};
+
+// What one core uses, in the units of core_limits.
+struct core_usage {
+    std::uint64_t neurons = 0;
+    std::uint64_t neuron_profiles = 0;
+    std::uint64_t input_axons = 0;
+    std::uint64_t synapse_words = 0;
+    std::uint64_t output_axons = 0;
+    std::uint64_t learning_rules = 0;
+    std::uint64_t microcode_words = 0;
+    std::uint64_t trace_profiles = 0;
+    friend bool operator==(const core_usage&, const core_usage&) = default;
+};
+
+// The resources, in a fixed order, with their names as in engram-chip/1.
+struct resource_info {
+    std::string_view name;
+    std::uint64_t core_usage::*used;
+    std::uint32_t core_limits::*limit;
+};
+extern const std::vector<resource_info> core_resources;
+
+struct core_plan {
+    std::vector<slice> slices; // in the order their neurons sit on the core
+    core_usage usage;
+    std::vector<std::size_t> rules; // plastic rules used on the core (sorted)
+};
+
+struct partition_plan {
+    std::string method;
+    std::vector<core_plan> cores;
+};
+
+// Microcode terms a rule is lowered to (the learning-rule lowering owns the
+// exact microcode; these counts are its term budget).
+std::uint32_t rule_term_count(const plasticity_rule& rule);
+
+// Exact usage of a core holding slices, counted from the generated synapses.
+core_usage measure_core(const network& net, const std::vector<slice>& slices);
+
+// Sequential partition: each population is cut, in neuron order, into the
+// longest slices whose exact usage fits a core; slices of different
+// populations then share cores where their summed usage fits (first fit,
+// largest first). Throws chip_limit_error naming the population, the
+// resource, what one neuron needs and what a core has, when even one neuron
+// does not fit, or the system's core count when there are too few cores.
+partition_plan partition_sequential(const network& net, const chip_spec& chip);
+
+} // namespace engram::compiler
