@@ -41,6 +41,35 @@ std::uint32_t rule_term_count(const plasticity_rule& rule) {
     return 0;
 }
 
+std::vector<std::vector<bool>> emitting_neurons(const network& net) {
+    std::vector<std::vector<bool>> emitting(net.populations.size());
+    for (std::size_t p = 0; p < net.populations.size(); ++p) {
+        emitting[p].assign(net.populations[p].size, false);
+    }
+    std::vector<synapse> buffer;
+    for (std::size_t p = 0; p < net.projections.size(); ++p) {
+        const auto& proj = net.projections[p];
+        const synapse_generator generator(net, p);
+        const std::uint32_t post_size = net.populations[proj.post].size;
+        auto& marks = emitting[proj.pre];
+        for (std::uint32_t j = 0; j < post_size; ++j) {
+            buffer.clear();
+            generator.generate(j, j + 1, buffer);
+            for (const auto& s: buffer) {
+                marks[s.pre] = true;
+            }
+        }
+    }
+    for (const auto& proj: net.projections) {
+        if (proj.rule) {
+            if (const auto m = net.rules[*proj.rule].modulator) {
+                emitting[*m].assign(1, true);
+            }
+        }
+    }
+    return emitting;
+}
+
 namespace {
 
 std::string with_commas(std::uint64_t n) {
@@ -72,33 +101,7 @@ public:
             incoming_[net.projections[p].post].push_back(p);
             generators_.emplace_back(net, p);
         }
-        // Which neurons have targets (they need an output entry).
-        emitting_.resize(net.populations.size());
-        for (std::size_t p = 0; p < net.populations.size(); ++p) {
-            emitting_[p].assign(net.populations[p].size, false);
-        }
-        std::vector<synapse> buffer;
-        for (std::size_t p = 0; p < net.projections.size(); ++p) {
-            const auto& proj = net.projections[p];
-            const std::uint32_t post_size = net.populations[proj.post].size;
-            auto& marks = emitting_[proj.pre];
-            for (std::uint32_t j = 0; j < post_size; ++j) {
-                buffer.clear();
-                generators_[p].generate(j, j + 1, buffer);
-                for (const auto& s: buffer) {
-                    marks[s.pre] = true;
-                }
-            }
-        }
-        for (const auto& rule: net.rules) {
-            if (rule.modulator) {
-                for (const auto& proj: net.projections) {
-                    if (proj.rule && net.rules[*proj.rule].modulator == rule.modulator) {
-                        emitting_[*rule.modulator].assign(1, true);
-                    }
-                }
-            }
-        }
+        emitting_ = emitting_neurons(net);
     }
 
     const network& net() const { return net_; }

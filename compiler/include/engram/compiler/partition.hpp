@@ -58,6 +58,10 @@ struct partition_plan {
 // exact microcode; these counts are its term budget).
 std::uint32_t rule_term_count(const plasticity_rule& rule);
 
+// Per population, which neurons have at least one target (a synapse, or a
+// learning rule using the modulator): they emit packets.
+std::vector<std::vector<bool>> emitting_neurons(const network& net);
+
 // Exact usage of a core holding slices, counted from the generated synapses.
 core_usage measure_core(const network& net, const std::vector<slice>& slices);
 
