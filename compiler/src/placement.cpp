@@ -230,7 +230,7 @@ placement place_cores(const chip_spec& chip, const traffic_matrix& traffic, std:
         return c;
     };
 
-    philox_stream random(seed, 0, 0, random_stream_id::initial_state);
+    philox_stream random(seed, 0, 0, random_stream_id::placement);
     const std::size_t iterations = iterations_per_core * core_count;
     for (std::size_t it = 0; it < iterations && core_count > 1; ++it) {
         const auto a = random.next_below(static_cast<std::uint32_t>(core_count));

@@ -41,7 +41,8 @@ enum class random_stream_id : std::uint32_t {
     connectivity = 1, // compiler: which synapses exist, counter {post neuron, block, projection, 1}
     weights = 2,      // compiler: weights drawn from distributions
     delays = 3,       // compiler: delays drawn from distributions
-    initial_state = 4 // compiler: initial voltages, counter {neuron, block, population, 4}
+    initial_state = 4, // compiler: initial voltages, counter {neuron, block, population, 4}
+    placement = 5      // compiler: the local search of placement, counter {0, block, 0, 5}
 };
 
 // Sequential draws from the blocks of one counter prefix: counter
