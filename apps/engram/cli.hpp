@@ -38,5 +38,6 @@ private:
 
 int run_chips(std::span<const std::string_view> args);
 int run_compile(std::span<const std::string_view> args);
+int run_inspect(std::span<const std::string_view> args);
 
 } // namespace engram::cli

@@ -1,8 +1,14 @@
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <engram/common/text.hpp>
+#include <nlohmann/json.hpp>
+
+#include <engram/common/atomic_file.hpp>
 #include <engram/compiler/check.hpp>
+#include <engram/compiler/compile.hpp>
 #include <engram/compiler/chip.hpp>
 #include <engram/compiler/network_loader.hpp>
 
@@ -12,20 +18,26 @@ namespace engram::cli {
 
 namespace {
 
-constexpr const char* help = R"(Usage: engram compile --check NETWORK.json [--chip PRESET|CHIP.json]
+constexpr const char* help = R"(Usage: engram compile NETWORK.json [--chip PRESET|CHIP.json] -o IMAGE [--report REPORT.json]
+       engram compile --check NETWORK.json [--chip PRESET|CHIP.json]
 
-Reads a network description (engram-network/1) and a chip (a preset name, see
-`engram chips`, or an engram-chip/1 file; default loihi-like), validates both
-and checks what the chip cannot hold at all: delays longer than its delay
-line, plasticity without a learning engine, learning rules longer than its
-microcode memory, more neurons than the whole system has.
+Maps a network description (engram-network/1) onto a chip (a preset name, see
+`engram chips`, or an engram-chip/1 file; default loihi-like): quantizes it,
+partitions it into cores, places the cores, routes the spikes, and writes the
+chip image (see docs/mapping.md, docs/chip-image.md). Prints the mapping
+report; --report also writes it as JSON.
 
-  --check        validate only (writing a chip image comes with the mapper)
-  --chip X       chip preset name or chip JSON file (default: loihi-like)
-  --help         show this help
+  --check             validate only: the network, the chip, and what the chip
+                      cannot hold at all (delays, learning engine, neurons)
+  --chip X            chip preset name or chip JSON file (default: loihi-like)
+  -o, --output IMAGE  the chip image to write ("-" for stdout)
+  --report FILE       the mapping report as JSON ("-" for stdout)
+  --saturation-error  a weight that saturates is an error, not a count
+  --help              show this help
 
-Exit codes: 0 valid, 1 invalid or does not fit (one line naming the file and
-JSON path), 2 internal error.
+Files are written to a temporary file and renamed: never half-written.
+Exit codes: 0 success, 1 invalid or does not fit (one line naming the file
+and JSON path, or the core or router and the resource), 2 internal error.
 )";
 
 std::string with_commas(double value) {
@@ -36,27 +48,7 @@ std::string with_commas(double value) {
     return s;
 }
 
-} // namespace
-
-int run_compile(std::span<const std::string_view> args) {
-    const arguments a(args, {"--help", "--check"}, {"--chip"}, "compile");
-    if (a.flag("--help")) {
-        std::fputs(help, stdout);
-        return 0;
-    }
-    if (a.positional().size() != 1) {
-        throw usage_error("engram compile: expected one network file, found " +
-                          std::to_string(a.positional().size()) + " (see engram compile --help)");
-    }
-    if (!a.flag("--check")) {
-        throw usage_error("engram compile: this build validates only; pass --check (writing a chip image "
-                          "arrives with the mapper)");
-    }
-    const std::string chip_name = a.option("--chip").value_or("loihi-like");
-    const auto chip = compiler::resolve_chip(chip_name);
-    const auto net = compiler::load_network_file(a.positional().front());
-    const auto s = compiler::check_network_on_chip(net, chip);
-
+void print_check(const compiler::network& net, const compiler::chip_spec& chip, const compiler::network_summary& s) {
     std::printf("network \"%s\" (%s) is valid for chip \"%s\"\n", net.name.c_str(), net.source.c_str(),
                 chip.name.c_str());
     std::printf("  time step     %s ms, seed %llu\n", format_number(net.dt).c_str(),
@@ -72,6 +64,61 @@ int run_compile(std::span<const std::string_view> args) {
     std::printf("  cores         at least %llu of %llu by neuron count alone\n",
                 static_cast<unsigned long long>(s.cores_needed_at_least),
                 static_cast<unsigned long long>(chip.core_count()));
+}
+
+} // namespace
+
+int run_compile(std::span<const std::string_view> args) {
+    std::vector<std::string_view> normalized(args.begin(), args.end());
+    for (auto& a: normalized) {
+        if (a == "-o") {
+            a = "--output";
+        }
+    }
+    const arguments a(normalized, {"--help", "--check", "--saturation-error"}, {"--chip", "--output", "--report"},
+                      "compile");
+    if (a.flag("--help")) {
+        std::fputs(help, stdout);
+        return 0;
+    }
+    if (a.positional().size() != 1) {
+        throw usage_error("engram compile: expected one network file, found " +
+                          std::to_string(a.positional().size()) + " (see engram compile --help)");
+    }
+    const bool check_only = a.flag("--check");
+    if (check_only && (a.option("--output") || a.option("--report") || a.flag("--saturation-error"))) {
+        throw usage_error("engram compile: --check writes nothing; it takes no --output, --report or "
+                          "--saturation-error");
+    }
+    if (!check_only && !a.option("--output")) {
+        throw usage_error("engram compile: name the image to write with -o IMAGE (or validate only with --check)");
+    }
+    if (a.option("--output") == std::optional<std::string>("-") && a.option("--report") == std::optional<std::string>("-")) {
+        throw usage_error("engram compile: the image and the report cannot both go to stdout");
+    }
+    const std::string chip_name = a.option("--chip").value_or("loihi-like");
+    const auto chip = compiler::resolve_chip(chip_name);
+    const auto net = compiler::load_network_file(a.positional().front());
+    const auto s = compiler::check_network_on_chip(net, chip);
+    if (check_only) {
+        print_check(net, chip, s);
+        return 0;
+    }
+    compiler::compile_options options;
+    options.quantize.saturation_is_error = a.flag("--saturation-error");
+    const auto result = compiler::compile_network(net, chip, options);
+    const std::string output = *a.option("--output");
+    isa::write_image(result.image, output);
+    if (const auto report = a.option("--report")) {
+        write_text_file(*report, compiler::to_json(result.report).dump(2) + "\n");
+    }
+    // The summary goes to stderr when stdout carries the image or the report.
+    FILE* out = output == "-" || a.option("--report") == std::optional<std::string>("-") ? stderr : stdout;
+    const std::string text = compiler::summary(result.report);
+    std::fputs(text.c_str(), out);
+    if (output != "-") {
+        std::fprintf(out, "wrote %s\n", output.c_str());
+    }
     return 0;
 }
 

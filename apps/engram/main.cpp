@@ -20,13 +20,15 @@ Commands:
   compile   check a network description against a chip
             (engram compile --check NETWORK.json --chip PRESET|CHIP.json)
   chips     list the chip presets, or show one (engram chips [NAME] [--json])
+  inspect   print a chip image readably
+            (engram inspect IMAGE [--core N|X,Y] [--synapses] [--routes] [--microcode] [--all])
 
 Options:
   -h, --help     show this help (also: engram <command> --help)
   --version      print the version
 
 Exit codes: 0 success, 1 bad input or does not fit, 2 internal error.
-Documentation: docs/ in the source tree (network and chip formats, numerics, ISA).
+Documentation: docs/ in the source tree (network and chip formats, numerics, ISA, chip image).
 )";
 
 } // namespace
@@ -49,6 +51,9 @@ int main(int argc, char** argv) {
         }
         if (command == "chips") {
             return engram::cli::run_chips(rest);
+        }
+        if (command == "inspect") {
+            return engram::cli::run_inspect(rest);
         }
         std::fprintf(stderr, "engram: unknown command \"%.*s\" (see engram --help)\n",
                      static_cast<int>(command.size()), command.data());

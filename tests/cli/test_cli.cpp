@@ -171,12 +171,57 @@ TEST(cli, compile_check_reports_counts_of_the_flagship) {
     EXPECT_NE(r.out.find("(" + with_comma + " neurons"), std::string::npos) << r.out;
 }
 
-TEST(cli, compile_without_check_is_refused) {
+TEST(cli, compile_needs_an_output_or_check) {
     const auto r = run(example("single_neuron"));
     EXPECT_EQ(r.code, 1);
     const auto c = run("compile " + example("single_neuron"));
     EXPECT_EQ(c.code, 1);
-    EXPECT_NE(c.err.find("--check"), std::string::npos);
+    EXPECT_NE(c.err.find("-o IMAGE"), std::string::npos) << c.err;
+    const auto both = run("compile --check -o x.engram " + example("single_neuron"));
+    EXPECT_EQ(both.code, 1);
+    EXPECT_EQ(lines(both.err), 1u);
+}
+
+TEST(cli, compile_writes_image_and_report_and_inspect_reads_them) {
+    temp_dir dir;
+    const auto image = dir.write("placeholder", "").parent_path() / "cuba.engram";
+    const auto again = image.parent_path() / "cuba2.engram";
+    const auto report = image.parent_path() / "report.json";
+    const auto r = run("compile " + example("vogels_abbott_cuba") + " --chip loihi-like -o " + image.string() +
+                       " --report " + report.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("mapped \"vogels_abbott_cuba\" onto chip \"loihi-like\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("input_axons"), std::string::npos);
+    std::ifstream in(report);
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["format"], "engram-mapping-report/1");
+    EXPECT_EQ(j["neurons"], 4000);
+    EXPECT_LE(j["placement"]["cost_pj_per_s"].get<double>(), j["placement"]["naive_cost_pj_per_s"].get<double>());
+    // Same input, same bytes.
+    ASSERT_EQ(run("compile " + example("vogels_abbott_cuba") + " -o " + again.string()).code, 0);
+    std::ifstream a(image, std::ios::binary);
+    std::ifstream b(again, std::ios::binary);
+    const std::string bytes_a((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+    const std::string bytes_b((std::istreambuf_iterator<char>(b)), std::istreambuf_iterator<char>());
+    EXPECT_GT(bytes_a.size(), 1000000u);
+    EXPECT_EQ(bytes_a, bytes_b);
+    // inspect reads it back.
+    const auto i = run("inspect " + image.string());
+    EXPECT_EQ(i.code, 0) << i.err;
+    EXPECT_NE(i.out.find("exc"), std::string::npos);
+    // No temporary file is left next to the outputs.
+    for (const auto& entry: fs::directory_iterator(image.parent_path())) {
+        EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    }
+}
+
+TEST(cli, compile_that_does_not_fit_writes_nothing) {
+    temp_dir dir;
+    const auto image = dir.write("placeholder", "").parent_path() / "tiny.engram";
+    const auto r = run("compile " + example("vogels_abbott_cuba") + " --chip tiny -o " + image.string());
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(lines(r.err), 1u) << r.err;
+    EXPECT_FALSE(fs::exists(image));
 }
 
 TEST(cli, key_typo_gives_one_line_with_path_and_suggestion) {

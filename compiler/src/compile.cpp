@@ -1,0 +1,336 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <engram/common/error.hpp>
+#include <engram/common/philox.hpp>
+#include <engram/compiler/check.hpp>
+#include <engram/compiler/compile.hpp>
+#include <engram/compiler/connectivity.hpp>
+#include <engram/compiler/partition.hpp>
+#include <engram/compiler/routing.hpp>
+
+namespace engram::compiler {
+
+namespace {
+
+isa::image_chip image_chip_of(const chip_spec& c) {
+    isa::image_chip i;
+    i.name = c.name;
+    i.mesh_width = c.mesh.width;
+    i.mesh_height = c.mesh.height;
+    i.chips_width = c.chips.width;
+    i.chips_height = c.chips.height;
+    i.neurons = c.core.neurons;
+    i.synapse_words = c.core.synapse_words;
+    i.input_axons = c.core.input_axons;
+    i.output_axons = c.core.output_axons;
+    i.neuron_profiles = c.core.neuron_profiles;
+    i.trace_profiles = c.core.trace_profiles;
+    i.learning_rules = c.core.learning_rules;
+    i.microcode_words = c.core.microcode_words;
+    i.router_entries = c.core.router_entries;
+    i.max_delay = c.core.max_delay;
+    i.clock_mhz = c.timing.clock_mhz;
+    i.cycles_per_synaptic_op = c.timing.cycles_per_synaptic_op;
+    i.cycles_per_neuron_update_active = c.timing.cycles_per_neuron_update_active;
+    i.cycles_per_neuron_update_idle = c.timing.cycles_per_neuron_update_idle;
+    i.cycles_per_learning_update = c.timing.cycles_per_learning_update;
+    i.cycles_per_hop_east_west = c.timing.cycles_per_hop_east_west;
+    i.cycles_per_hop_north_south = c.timing.cycles_per_hop_north_south;
+    i.cycles_per_local_spike = c.timing.cycles_per_local_spike;
+    i.link_flits_per_cycle = c.timing.link_flits_per_cycle;
+    i.synaptic_op_pj = c.energy.synaptic_op_pj;
+    i.synaptic_update_pj = c.energy.synaptic_update_pj;
+    i.neuron_update_active_pj = c.energy.neuron_update_active_pj;
+    i.neuron_update_idle_pj = c.energy.neuron_update_idle_pj;
+    i.spike_local_pj = c.energy.spike_local_pj;
+    i.hop_east_west_pj = c.energy.hop_east_west_pj;
+    i.hop_north_south_pj = c.energy.hop_north_south_pj;
+    i.static_power_mw_per_core = c.energy.static_power_mw_per_core;
+    if (c.inter_chip) {
+        i.has_inter_chip = true;
+        i.inter_chip_cycles_per_hop = c.inter_chip->cycles_per_hop;
+        i.inter_chip_hop_pj = c.inter_chip->hop_pj;
+        i.inter_chip_link_flits_per_cycle = c.inter_chip->link_flits_per_cycle;
+    }
+    return i;
+}
+
+isa::neuron_kind kind_of(neuron_model m) {
+    switch (m) {
+    case neuron_model::if_curr_exp: return isa::neuron_kind::lif;
+    case neuron_model::spike_source_array: return isa::neuron_kind::spike_array;
+    case neuron_model::spike_source_poisson: return isa::neuron_kind::poisson;
+    case neuron_model::modulator: return isa::neuron_kind::modulator;
+    }
+    return isa::neuron_kind::lif;
+}
+
+std::uint32_t step_of(double t_ms, double dt_ms) {
+    const double s = std::round(t_ms / dt_ms);
+    return s >= 4294967295.0 ? 0xffffffffu : static_cast<std::uint32_t>(s);
+}
+
+isa::spike_source source_program(const network& net, std::size_t p, std::uint32_t i) {
+    isa::spike_source src;
+    const population& pop = net.populations[p];
+    src.population = static_cast<std::uint32_t>(p);
+    src.index = i;
+    if (const auto* a = std::get_if<spike_source_array_params>(&pop.params)) {
+        for (double t: a->times[i]) {
+            const std::uint32_t s = step_of(t, net.dt);
+            if (src.steps.empty() || src.steps.back() != s) {
+                src.steps.push_back(s); // times within one step merge into one spike
+            }
+        }
+    }
+    else if (const auto* q = std::get_if<spike_source_poisson_params>(&pop.params)) {
+        const double p32 = std::round(q->rate * net.dt / 1000.0 * 4294967296.0);
+        src.p32 = static_cast<std::uint64_t>(std::clamp(p32, 0.0, 4294967296.0));
+        src.start_step = step_of(q->start, net.dt);
+        if (std::isfinite(q->duration)) {
+            const double end = static_cast<double>(src.start_step) + std::round(q->duration / net.dt);
+            src.end_step = end >= 4294967295.0 ? 0xffffffffu : static_cast<std::uint32_t>(end);
+        }
+    }
+    else if (const auto* m = std::get_if<modulator_params>(&pop.params)) {
+        for (std::size_t k = 0; k < m->times.size(); ++k) {
+            const std::uint32_t s = step_of(m->times[k], net.dt);
+            const auto payload = static_cast<std::uint8_t>(std::round(m->amplitudes[k] * 255.0));
+            if (!src.steps.empty() && src.steps.back() == s) {
+                src.payloads.back() = std::max(src.payloads.back(), payload);
+                continue;
+            }
+            src.steps.push_back(s);
+            src.payloads.push_back(payload);
+        }
+    }
+    return src;
+}
+
+// Where every neuron of the network sits: core and index on the core.
+struct neuron_site {
+    std::uint32_t core = 0;
+    std::uint32_t neuron = 0;
+};
+
+} // namespace
+
+compile_result compile_network(const network& net, const chip_spec& chip, const compile_options& options) {
+    (void)check_network_on_chip(net, chip);
+    for (const auto& proj: net.projections) {
+        if (proj.rule) {
+            throw input_error(net.source, proj.path + "/plasticity",
+                              "writing a chip image of a plastic projection needs the lowering of learning rules "
+                              "to microcode, which this build does not have yet (engram compile --check validates "
+                              "the network)");
+        }
+    }
+    quantization q = quantize_network(net, options.quantize);
+    const partition_plan plan = partition_sequential(net, chip);
+    const auto fanout = compute_fanout(net, plan);
+    const auto rates = population_rates(net, options.rates);
+    const auto traffic = core_traffic(plan, fanout, rates);
+    const placement place =
+        place_cores(chip, traffic, plan.cores.size(), net.seed, options.placement_iterations_per_core);
+    const routing routes = route_multicast(chip, plan, fanout, place.positions, net.source);
+    const auto emitting = emitting_neurons(net);
+    const auto bases = slice_bases(plan);
+
+    std::vector<std::vector<neuron_site>> site(net.populations.size());
+    for (std::size_t p = 0; p < net.populations.size(); ++p) {
+        site[p].resize(net.populations[p].size);
+    }
+    compile_result result;
+    isa::chip_image& image = result.image;
+    image.network_name = net.name;
+    image.dt_ms = net.dt;
+    image.seed = net.seed;
+    image.chip = image_chip_of(chip);
+    for (const auto& pop: net.populations) {
+        image.populations.push_back({pop.name, pop.size, kind_of(pop.model)});
+    }
+    for (std::size_t c = 0; c < plan.cores.size(); ++c) {
+        for (std::size_t k = 0; k < plan.cores[c].slices.size(); ++k) {
+            const slice& s = plan.cores[c].slices[k];
+            image.slices.push_back({s.population, s.first, s.count, static_cast<std::uint32_t>(c), bases[c][k]});
+            for (std::uint32_t i = 0; i < s.count; ++i) {
+                site[s.population][s.first + i] = {static_cast<std::uint32_t>(c), bases[c][k] + i};
+            }
+        }
+    }
+
+    std::map<std::pair<std::uint32_t, std::uint32_t>, const router_table*> router_at;
+    for (const auto& r: routes.routers) {
+        router_at[{r.at.x, r.at.y}] = &r;
+    }
+
+    std::vector<synapse> buffer;
+    for (std::size_t c = 0; c < plan.cores.size(); ++c) {
+        isa::core_image core;
+        core.x = static_cast<std::uint16_t>(place.positions[c].x);
+        core.y = static_cast<std::uint16_t>(place.positions[c].y);
+        struct map_entry {
+            isa::input_map_entry entry;
+            std::uint32_t projection;
+        };
+        std::vector<map_entry> input_map;
+        for (std::size_t k = 0; k < plan.cores[c].slices.size(); ++k) {
+            const slice& s = plan.cores[c].slices[k];
+            const population& pop = net.populations[s.population];
+            std::uint16_t profile = 0;
+            if (!pop.is_source()) {
+                profile = static_cast<std::uint16_t>(core.profiles.size());
+                core.profiles.push_back(q.neurons[s.population]->config);
+            }
+            for (std::uint32_t i = s.first; i < s.first + s.count; ++i) {
+                core.kinds.push_back(kind_of(pop.model));
+                core.profile.push_back(profile);
+                core.emits.push_back(emitting[s.population][i] ? 1 : 0);
+                isa::neuron_state state{};
+                if (!pop.is_source()) {
+                    const auto& qn = *q.neurons[s.population];
+                    double v0 = std::get<if_curr_exp_params>(pop.params).v_rest;
+                    if (pop.initial_v) {
+                        philox_stream draws(net.seed, i, static_cast<std::uint32_t>(s.population),
+                                            random_stream_id::initial_state);
+                        v0 = draw_value(*pop.initial_v, i, draws);
+                    }
+                    state.v = qn.voltage_register(v0);
+                    core.sources.emplace_back();
+                }
+                else {
+                    core.sources.push_back(source_program(net, s.population, i));
+                }
+                core.initial_state.push_back(state);
+            }
+            if (pop.is_source()) {
+                continue;
+            }
+            // Rows: one per (projection, pre neuron) with synapses onto the slice.
+            for (std::size_t p = 0; p < net.projections.size(); ++p) {
+                const projection& proj = net.projections[p];
+                if (proj.post != s.population) {
+                    continue;
+                }
+                const auto& pq = q.projections[p];
+                buffer.clear();
+                synapse_generator(net, p).generate(s.first, s.first + s.count, buffer);
+                std::stable_sort(buffer.begin(), buffer.end(),
+                                 [](const synapse& a, const synapse& b) { return a.pre < b.pre; });
+                for (std::size_t b = 0; b < buffer.size();) {
+                    const std::uint32_t pre = buffer[b].pre;
+                    isa::axon_entry axon{};
+                    axon.row_base = static_cast<std::uint32_t>(core.synapse_memory.size());
+                    axon.weight_exp = pq.weights.exponent();
+                    for (; b < buffer.size() && buffer[b].pre == pre; ++b) {
+                        const synapse& syn = buffer[b];
+                        isa::synapse_word word{};
+                        word.weight = pq.weights.mantissa(syn.weight);
+                        q.accumulate(p, syn.weight, word.weight);
+                        word.delay = pq.delays.delay_steps(syn.delay);
+                        q.accumulate_delay(p, syn.delay, word.delay);
+                        word.target = bases[c][k] + (syn.post - s.first);
+                        word.receptor = proj.target == receptor::excitatory ? isa::receptor_kind::excitatory
+                                                                             : isa::receptor_kind::inhibitory;
+                        core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(word)[0]));
+                    }
+                    axon.row_len = static_cast<std::uint32_t>(core.synapse_memory.size()) - axon.row_base;
+                    const std::uint32_t axon_index = static_cast<std::uint32_t>(core.axons.size());
+                    core.axons.push_back(axon);
+                    // Extend the previous input-map entry when the source and
+                    // the axons both continue it.
+                    const neuron_site from = site[proj.pre][pre];
+                    if (!input_map.empty()) {
+                        auto& last = input_map.back();
+                        if (last.projection == p && last.entry.src_core == from.core &&
+                            last.entry.neuron_base + last.entry.count == from.neuron &&
+                            last.entry.axon_base + last.entry.count == axon_index) {
+                            ++last.entry.count;
+                            continue;
+                        }
+                    }
+                    input_map.push_back({{from.core, from.neuron, 1, axon_index}, static_cast<std::uint32_t>(p)});
+                }
+            }
+        }
+        std::stable_sort(input_map.begin(), input_map.end(), [](const map_entry& a, const map_entry& b) {
+            return std::pair{a.entry.src_core, a.entry.neuron_base} < std::pair{b.entry.src_core, b.entry.neuron_base};
+        });
+        for (const auto& m: input_map) {
+            core.input_map.push_back(m.entry);
+            core.input_projection.push_back(m.projection);
+        }
+        if (const auto it = router_at.find({place.positions[c].x, place.positions[c].y}); it != router_at.end()) {
+            core.routes = it->second->entries;
+        }
+        image.cores.push_back(std::move(core));
+    }
+    for (const auto& r: routes.routers) {
+        bool on_core = false;
+        for (const auto& pos: place.positions) {
+            on_core = on_core || (pos.x == r.at.x && pos.y == r.at.y);
+        }
+        if (!on_core) {
+            image.routers.push_back({static_cast<std::uint16_t>(r.at.x), static_cast<std::uint16_t>(r.at.y), r.entries});
+        }
+    }
+    for (std::size_t p = 0; p < net.projections.size(); ++p) {
+        const auto& proj = net.projections[p];
+        image.projections.push_back({proj.name, static_cast<std::uint32_t>(proj.pre),
+                                     static_cast<std::uint32_t>(proj.post), q.projections[p].weights.exponent(),
+                                     q.projections[p].weights.realised(1)});
+    }
+
+    // The report.
+    mapping_report& report = result.report;
+    report.network = net.name;
+    report.chip = chip.name;
+    report.neurons = net.neuron_count();
+    report.cores_used = plan.cores.size();
+    report.cores_available = chip.core_count();
+    std::set<std::pair<std::uint32_t, std::uint32_t>> chips;
+    for (const auto& pos: place.positions) {
+        chips.insert({pos.x / chip.mesh.width, pos.y / chip.mesh.height});
+    }
+    report.chips_used = chips.size();
+    for (const auto& r: core_resources) {
+        resource_summary rs;
+        rs.name = std::string(r.name);
+        rs.limit = chip.core.*r.limit;
+        double sum = 0.0;
+        for (std::size_t c = 0; c < plan.cores.size(); ++c) {
+            const std::uint64_t used = plan.cores[c].usage.*r.used;
+            sum += static_cast<double>(used);
+            if (used > rs.max) {
+                rs.max = used;
+                rs.fullest_core = static_cast<std::uint32_t>(c);
+                rs.fullest_at = place.positions[c];
+            }
+        }
+        rs.mean = plan.cores.empty() ? 0.0 : sum / static_cast<double>(plan.cores.size());
+        report.resources.push_back(rs);
+    }
+    for (const auto& core: image.cores) {
+        report.synapses += core.synapse_memory.size();
+    }
+    report.partition_method = plan.method;
+    report.traffic = traffic.total();
+    report.placement_cost = place.cost;
+    report.naive_placement_cost = place.naive_cost;
+    report.traffic_hops = place.traffic_hops;
+    report.naive_traffic_hops = place.naive_traffic_hops;
+    report.route_entries = routes.entries;
+    report.route_entries_before_compression = routes.entries_before_compression;
+    report.routers_with_entries = routes.routers.size();
+    report.fullest_router = routes.fullest;
+    report.fullest_router_at = routes.fullest_at;
+    report.quantization = std::move(q.report);
+
+    isa::validate_image(image, net.source);
+    return result;
+}
+
+} // namespace engram::compiler

@@ -1,0 +1,215 @@
+// The whole mapping: decoding an image gives back exactly the quantized
+// network (every synapse once, with its weight, delay and target), every
+// image respects every limit, and compiling twice gives the same bytes.
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <tuple>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <engram/common/error.hpp>
+#include <engram/compiler/compile.hpp>
+#include <engram/compiler/connectivity.hpp>
+#include <engram/compiler/network_loader.hpp>
+#include <engram/isa/chip_image.hpp>
+
+namespace {
+
+using namespace engram::compiler;
+namespace isa = engram::isa;
+using nlohmann::json;
+
+// (projection, pre neuron, post neuron, weight mantissa, delay steps)
+using synapse_key = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::int32_t, std::uint32_t>;
+
+std::vector<synapse_key> expected_synapses(const network& net) {
+    const quantization q = quantize_network(net);
+    std::vector<synapse_key> out;
+    for (std::size_t p = 0; p < net.projections.size(); ++p) {
+        for (const auto& s: synapse_generator(net, p).generate_all()) {
+            out.emplace_back(static_cast<std::uint32_t>(p), s.pre, s.post, q.projections[p].weights.mantissa(s.weight),
+                             q.projections[p].delays.delay_steps(s.delay));
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Reads every synapse back out of an image, through its input maps.
+std::vector<synapse_key> decoded_synapses(const isa::chip_image& image) {
+    std::vector<synapse_key> out;
+    for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
+        const auto& core = image.cores[c];
+        for (std::size_t e = 0; e < core.input_map.size(); ++e) {
+            const auto& m = core.input_map[e];
+            const std::uint32_t projection = core.input_projection[e];
+            for (std::uint32_t k = 0; k < m.count; ++k) {
+                const isa::image_slice* from = isa::slice_at(image, m.src_core, m.neuron_base + k);
+                EXPECT_NE(from, nullptr);
+                if (from == nullptr) {
+                    continue;
+                }
+                const std::uint32_t pre = from->first + (m.neuron_base + k - from->core_neuron);
+                for (const auto& syn: isa::decode_row(core, core.axons[m.axon_base + k])) {
+                    const isa::image_slice* to = isa::slice_at(image, c, syn.word.target);
+                    EXPECT_NE(to, nullptr);
+                    if (to == nullptr) {
+                        continue;
+                    }
+                    const std::uint32_t post = to->first + (syn.word.target - to->core_neuron);
+                    out.emplace_back(projection, pre, post, syn.word.weight, syn.word.delay);
+                }
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+json random_network(std::mt19937& rng, int seed) {
+    json populations = json::array();
+    json projections = json::array();
+    const int n = 2 + static_cast<int>(rng() % 4);
+    for (int p = 0; p < n; ++p) {
+        const int size = 1 + static_cast<int>(rng() % 30);
+        if (p == 0 || rng() % 3 == 0) {
+            populations.push_back({{"name", "s" + std::to_string(p)},
+                                   {"size", size},
+                                   {"model", "SpikeSourcePoisson"},
+                                   {"params", {{"rate", 1.0 + static_cast<double>(rng() % 50)}}}});
+        }
+        else {
+            populations.push_back({{"name", "n" + std::to_string(p)},
+                                   {"size", size},
+                                   {"model", "IF_curr_exp"},
+                                   {"params", {{"tau_syn_I", 2.0 + static_cast<double>(rng() % 10)}}}});
+        }
+    }
+    for (int k = 0; k < 6; ++k) {
+        const auto& pre = populations[rng() % n];
+        const auto& post = populations[rng() % n];
+        if (post["model"] != "IF_curr_exp") {
+            continue;
+        }
+        json conn;
+        switch (rng() % 4) {
+        case 0: conn = {{"type", "AllToAll"}}; break;
+        case 1: conn = {{"type", "FixedProbability"}, {"p", 0.25}}; break;
+        case 2: conn = {{"type", "FixedNumberPre"}, {"n", 1}}; break;
+        default:
+            conn = {{"type", "FromList"},
+                    {"connections", {{0, 0, 0.3, 2.0}, {0, 0}}}}; // a multapse, one with its own weight and delay
+            break;
+        }
+        projections.push_back({{"pre", pre["name"]},
+                               {"post", post["name"]},
+                               {"connector", conn},
+                               {"receptor", rng() % 2 == 0 ? "excitatory" : "inhibitory"},
+                               {"weight", {{"distribution", "uniform"}, {"low", 0.05}, {"high", 0.5}}},
+                               {"delay", {{"distribution", "uniform"}, {"low", 1.0}, {"high", 9.0}}}});
+    }
+    return {{"format", "engram-network/1"}, {"name", "random"},          {"dt", 1.0},
+            {"seed", seed},                 {"populations", populations}, {"projections", projections}};
+}
+
+chip_spec random_chip(std::mt19937& rng) {
+    auto j = json::parse(*chip_preset_text("tiny"));
+    j["mesh"] = {{"width", 2 + rng() % 3}, {"height", 2 + rng() % 3}};
+    j["chips"] = {{"width", 1 + rng() % 2}, {"height", 1}};
+    j["core"]["neurons"] = 8 + rng() % 40;
+    j["core"]["synapse_words"] = 128 + rng() % 2000;
+    j["core"]["input_axons"] = 64 + rng() % 200;
+    j["core"]["router_entries"] = 64;
+    return load_chip_text(j.dump(), "chip.json");
+}
+
+} // namespace
+
+TEST(compile, random_networks_decode_to_exactly_their_synapses) {
+    std::mt19937 rng(2026);
+    int compiled = 0;
+    for (int trial = 0; trial < 200; ++trial) {
+        SCOPED_TRACE("trial " + std::to_string(trial));
+        const network net = load_network_text(random_network(rng, trial).dump(), "random.json");
+        const chip_spec chip = random_chip(rng);
+        compile_result result;
+        try {
+            result = compile_network(net, chip);
+        }
+        catch (const engram::chip_limit_error& e) {
+            // Only what does not fit may refuse: a resource one neuron
+            // exceeds, the core count, or a router table.
+            EXPECT_TRUE(e.needed > e.available) << e.what();
+            continue;
+        }
+        ++compiled;
+        // The image respects every limit (validate_image checks them all)
+        // and survives the file format.
+        EXPECT_NO_THROW(isa::validate_image(result.image));
+        EXPECT_EQ(isa::deserialize_image(isa::serialize_image(result.image), "mem"), result.image);
+        EXPECT_EQ(decoded_synapses(result.image), expected_synapses(net));
+        EXPECT_EQ(result.report.synapses, expected_synapses(net).size());
+        // Every neuron sits on exactly one core.
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            for (std::uint32_t i = 0; i < net.populations[p].size; ++i) {
+                ASSERT_TRUE(isa::locate_neuron(result.image, p, i).has_value());
+            }
+        }
+    }
+    EXPECT_GT(compiled, 100);
+}
+
+TEST(compile, recompiling_gives_identical_bytes) {
+    const network net =
+        load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/vogels_abbott_cuba/network.json");
+    const chip_spec chip = load_chip_preset("loihi-like");
+    const auto a = isa::serialize_image(compile_network(net, chip).image);
+    const auto b = isa::serialize_image(compile_network(net, chip).image);
+    EXPECT_EQ(a, b);
+    EXPECT_GT(a.size(), 320000u * 4); // every synapse word is in it
+}
+
+TEST(compile, flagship_report_is_consistent) {
+    const network net =
+        load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/vogels_abbott_cuba/network.json");
+    const auto result = compile_network(net, load_chip_preset("loihi-like"));
+    const auto& r = result.report;
+    EXPECT_EQ(r.neurons, 4000u);
+    EXPECT_EQ(r.cores_used, result.image.cores.size());
+    EXPECT_LE(r.placement_cost, r.naive_placement_cost);
+    EXPECT_LE(r.route_entries, r.route_entries_before_compression);
+    for (const auto& res: r.resources) {
+        EXPECT_LE(res.max, res.limit) << res.name;
+        EXPECT_LE(res.mean, static_cast<double>(res.max)) << res.name;
+    }
+    const auto totals = isa::count_totals(result.image);
+    EXPECT_EQ(totals.synapses, r.synapses);
+    EXPECT_EQ(totals.neurons, 4000u);
+}
+
+TEST(compile, plastic_networks_are_refused_until_rules_are_lowered) {
+    const network net = load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/stdp_song2000/network.json");
+    try {
+        (void)compile_network(net, load_chip_preset("loihi-like"));
+        FAIL() << "expected a user error";
+    }
+    catch (const engram::input_error& e) {
+        EXPECT_EQ(e.path(), "/projections/0/plasticity");
+    }
+}
+
+TEST(compile, too_large_for_tiny_names_the_resource) {
+    const network net =
+        load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/vogels_abbott_cuba/network.json");
+    try {
+        (void)compile_network(net, load_chip_preset("tiny"));
+        FAIL() << "expected chip_limit_error";
+    }
+    catch (const engram::chip_limit_error& e) {
+        EXPECT_FALSE(e.resource.empty());
+        EXPECT_GT(e.needed, e.available);
+    }
+}
