@@ -231,7 +231,18 @@ placement place_cores(const chip_spec& chip, const traffic_matrix& traffic, std:
     };
 
     philox_stream random(seed, 0, 0, random_stream_id::placement);
-    const std::size_t iterations = iterations_per_core * core_count;
+    // Each move evaluates the hop costs of the moved cores' partners: with
+    // dense traffic (every core talking to every other) that is O(cores) per
+    // move, so the moves are capped by a budget of evaluations (about a
+    // second of work here) rather than growing as O(cores^2).
+    std::size_t degree_sum = 0;
+    for (const auto& partners: adjacent) {
+        degree_sum += partners.size();
+    }
+    const double mean_degree = core_count == 0 ? 0.0 : static_cast<double>(degree_sum) / double(core_count);
+    constexpr double evaluation_budget = 2.0e7;
+    const auto budget_moves = static_cast<std::size_t>(evaluation_budget / std::max(1.0, 2.0 * mean_degree));
+    const std::size_t iterations = std::min(iterations_per_core * core_count, std::max<std::size_t>(budget_moves, core_count));
     for (std::size_t it = 0; it < iterations && core_count > 1; ++it) {
         const auto a = random.next_below(static_cast<std::uint32_t>(core_count));
         if (adjacent[a].empty()) {

@@ -75,7 +75,9 @@ struct placement {
 // Row-major placement (core k at the k-th position of the global grid, in
 // rows of chips' cores), improved by deterministic local search (swaps of
 // two cores, or of a core and a free position, accepted when they lower the
-// cost). iterations = 0 keeps the row-major placement.
+// cost). iterations = 0 keeps the row-major placement. The number of moves
+// is also capped by a fixed budget of hop-cost evaluations, so that dense
+// traffic between thousands of cores stays fast.
 placement place_cores(const chip_spec& chip, const traffic_matrix& traffic, std::size_t core_count,
                       std::uint64_t seed, std::size_t iterations_per_core = 64);
 
