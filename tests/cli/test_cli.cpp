@@ -14,40 +14,16 @@
 
 #include <engram/compiler/chip.hpp>
 
+#include "../cli_runner.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct result {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using result = engram::test::cli_result;
 
-// Runs engram with args (already shell-quoted where needed), capturing
-// stdout and stderr separately.
 result run(const std::string& args) {
-    static int counter = 0;
-    const fs::path err_file = fs::temp_directory_path() /
-                              ("engram_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    const std::string command = std::string(ENGRAM_CLI_PATH) + " " + args + " 2>" + err_file.string();
-    result r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        ADD_FAILURE() << "cannot run " << command;
-        return r;
-    }
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        r.out.append(buffer.data(), n);
-    }
-    const int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_file);
-    r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-    fs::remove(err_file);
-    return r;
+    return engram::test::run_cli(args);
 }
 
 std::size_t lines(const std::string& s) {

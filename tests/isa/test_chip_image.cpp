@@ -27,6 +27,7 @@
 #include <engram/isa/image_print.hpp>
 
 #include "image_bytes_helpers.hpp"
+#include "../cli_runner.hpp"
 #include "image_fixtures.hpp"
 
 namespace {
@@ -367,35 +368,8 @@ TEST(chip_image, print_handles_every_random_image) {
 
 // --- engram inspect ---------------------------------------------------------------
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-run_result run_cli(const std::string& args) {
-  static int counter = 0;
-  const fs::path err_file =
-      fs::temp_directory_path() / ("engram_inspect_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  const std::string command = std::string(ENGRAM_CLI_PATH) + " " + args + " 2>" + err_file.string();
-  run_result r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return r;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    r.out.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  fs::remove(err_file);
-  return r;
-}
+using run_result = engram::test::cli_result;
+using engram::test::run_cli;
 
 std::size_t line_count(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
