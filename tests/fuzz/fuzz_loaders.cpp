@@ -1,4 +1,5 @@
-// libFuzzer target for the network and chip loaders. Every input must either
+// libFuzzer target for the network and chip loaders, and for the mapper on
+// the networks that load. Every input must either
 // load or raise an engram::user_error; anything else (a logic_error, a stray
 // library exception, a crash, a sanitizer report) is a bug.
 // Build and run: scripts/fuzz.sh [seconds]
@@ -10,6 +11,8 @@
 
 #include <engram/common/error.hpp>
 #include <engram/compiler/chip.hpp>
+#include <engram/compiler/check.hpp>
+#include <engram/compiler/compile.hpp>
 #include <engram/compiler/network_loader.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -19,7 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Spike files named by the input resolve under a directory that does not exist.
     options.base_directory = "/nonexistent-engram-fuzz";
     try {
-        (void)engram::compiler::load_network_text(text, "fuzz.json", options);
+        const auto net = engram::compiler::load_network_text(text, "fuzz.json", options);
+        // Networks small enough to map quickly also go through the whole
+        // mapper (quantize, partition, place, route, image validation).
+        static const auto chip = engram::compiler::load_chip_preset("loihi-like");
+        const auto summary = engram::compiler::check_network_on_chip(net, chip);
+        if (summary.neurons <= 4096 && summary.expected_synapses <= 20000.0) {
+            (void)engram::compiler::compile_network(net, chip);
+        }
     }
     catch (const engram::user_error&) {
     }
