@@ -17,4 +17,4 @@ echo
 "$engram" compile "$root_dir/examples/vogels_abbott_cuba/network.json" --chip loihi-like \
   -o "$out/vogels_abbott_cuba.engram" --report "$out/vogels_abbott_cuba.report.json"
 echo
-"$engram" inspect "$out/vogels_abbott_cuba.engram" | head -n 30
+"$engram" inspect "$out/vogels_abbott_cuba.engram"
