@@ -17,14 +17,6 @@ With NAME: every figure of that preset and where it comes from.
   --json   print the preset's JSON (a starting point for a custom chip file)
 )";
 
-std::string with_commas(std::uint64_t n) {
-    std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-        s.insert(static_cast<std::size_t>(i), ",");
-    }
-    return s;
-}
-
 void print_detail(const compiler::chip_spec& c) {
     auto cite = [&](const std::string& pointer) {
         const auto it = c.sources.find(pointer);

@@ -18,6 +18,11 @@ namespace engram::cli {
 
 namespace {
 
+std::string with_commas(double value) {
+    return engram::with_commas(static_cast<std::uint64_t>(value + 0.5));
+}
+
+
 constexpr const char* help = R"(Usage: engram compile NETWORK.json [--chip PRESET|CHIP.json] -o IMAGE [--report REPORT.json]
        engram compile --check NETWORK.json [--chip PRESET|CHIP.json]
 
@@ -39,14 +44,6 @@ Files are written to a temporary file and renamed: never half-written.
 Exit codes: 0 success, 1 invalid or does not fit (one line naming the file
 and JSON path, or the core or router and the resource), 2 internal error.
 )";
-
-std::string with_commas(double value) {
-    std::string s = std::to_string(static_cast<unsigned long long>(value + 0.5));
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-        s.insert(static_cast<std::size_t>(i), ",");
-    }
-    return s;
-}
 
 void print_check(const compiler::network& net, const compiler::chip_spec& chip, const compiler::network_summary& s) {
     std::printf("network \"%s\" (%s) is valid for chip \"%s\"\n", net.name.c_str(), net.source.c_str(),

@@ -76,6 +76,14 @@ std::string format_number(double value) {
     return std::string(buffer, result.ptr);
 }
 
+std::string with_commas(std::uint64_t n) {
+    std::string s = std::to_string(n);
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+        s.insert(static_cast<std::size_t>(i), ",");
+    }
+    return s;
+}
+
 std::string escape_pointer_token(std::string_view token) {
     std::string out;
     out.reserve(token.size());

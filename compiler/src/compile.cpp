@@ -136,7 +136,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     const placement place =
         place_cores(chip, traffic, plan.cores.size(), net.seed, options.placement_iterations_per_core);
     const routing routes = route_multicast(chip, plan, fanout, place.positions, net.source);
-    const auto emitting = emitting_neurons(net);
+    const auto& emitting = plan.emitting;
     const auto bases = slice_bases(plan);
 
     std::vector<std::vector<neuron_site>> site(net.populations.size());

@@ -9,16 +9,13 @@ namespace engram::compiler {
 
 namespace {
 
-nlohmann::json position_json(grid_position p) {
-    return {{"x", p.x}, {"y", p.y}};
+std::string with_commas(double value) {
+    return engram::with_commas(static_cast<std::uint64_t>(value + 0.5));
 }
 
-std::string with_commas(double value) {
-    std::string s = std::to_string(static_cast<unsigned long long>(value + 0.5));
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-        s.insert(static_cast<std::size_t>(i), ",");
-    }
-    return s;
+
+nlohmann::json position_json(grid_position p) {
+    return {{"x", p.x}, {"y", p.y}};
 }
 
 std::string fixed(double value, int digits) {

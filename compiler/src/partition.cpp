@@ -72,14 +72,6 @@ std::vector<std::vector<bool>> emitting_neurons(const network& net) {
 
 namespace {
 
-std::string with_commas(std::uint64_t n) {
-    std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-        s.insert(static_cast<std::size_t>(i), ",");
-    }
-    return s;
-}
-
 bool fits(const core_usage& u, const core_limits& limits, const resource_info** failed = nullptr) {
     for (const auto& r: core_resources) {
         if (u.*r.used > limits.*r.limit) {
@@ -108,6 +100,7 @@ public:
     const std::vector<std::size_t>& incoming(std::size_t population) const { return incoming_[population]; }
     const synapse_generator& generator(std::size_t projection) const { return generators_[projection]; }
     bool emits(std::size_t population, std::uint32_t neuron) const { return emitting_[population][neuron]; }
+    const std::vector<std::vector<bool>>& emitting() const { return emitting_; }
 
     // Usage that depends only on the population, not on how many of its
     // neurons a core holds: profiles, rules, microcode, modulator axons.
@@ -306,6 +299,7 @@ partition_plan partition_sequential(const network& net, const chip_spec& chip) {
     });
     partition_plan plan;
     plan.method = "sequential";
+    plan.emitting = ctx.emitting();
     for (std::size_t index: order) {
         const core_plan& piece = pieces[index];
         bool placed = false;

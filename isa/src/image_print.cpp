@@ -15,19 +15,9 @@
 namespace engram::isa {
 namespace {
 
-std::string num(std::uint64_t v) { return std::to_string(v); }
+using engram::with_commas;
 
-std::string with_commas(std::uint64_t v) {
-  const std::string digits = std::to_string(v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) {
-      out += ',';
-    }
-    out += digits[i];
-  }
-  return out;
-}
+std::string num(std::uint64_t v) { return std::to_string(v); }
 
 std::string hex(std::uint64_t v, int digits) {
   char buf[32];

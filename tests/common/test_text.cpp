@@ -108,3 +108,11 @@ TEST(text, join_choices) {
 }
 
 } // namespace
+
+TEST(text, with_commas_groups_thousands) {
+    EXPECT_EQ(engram::with_commas(0), "0");
+    EXPECT_EQ(engram::with_commas(999), "999");
+    EXPECT_EQ(engram::with_commas(1000), "1,000");
+    EXPECT_EQ(engram::with_commas(320465), "320,465");
+    EXPECT_EQ(engram::with_commas(1234567890), "1,234,567,890");
+}

@@ -116,6 +116,7 @@ TEST(partition, every_example_fits_loihi_like) {
         const network net = load_network_file(file);
         const partition_plan plan = partition_sequential(net, loihi);
         expect_valid_plan(net, loihi, plan);
+        EXPECT_EQ(plan.emitting, emitting_neurons(net));
     }
 }
 

@@ -52,6 +52,9 @@ struct core_plan {
 struct partition_plan {
     std::string method;
     std::vector<core_plan> cores;
+    // emitting_neurons(net), computed once while partitioning and kept for
+    // the image (each neuron's output entry).
+    std::vector<std::vector<bool>> emitting;
 };
 
 // Microcode terms a rule is lowered to (the learning-rule lowering owns the
