@@ -1,0 +1,510 @@
+// One core, docs/numerics.md §3–§9. The pseudo-code of the document is
+// followed line by line; the comments name the section.
+#include <engram/emulator/core.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <string>
+
+#include <engram/common/philox.hpp>
+#include <engram/emulator/checkpoint.hpp>
+
+#include <engram/emulator/fixed_point.hpp>
+
+namespace engram::emulator {
+
+namespace {
+
+std::uint32_t ring_size_for(std::uint32_t max_delay) {
+  // A packet of step t reaches slots t+1 .. t+max_delay; at most max_delay
+  // consecutive slots are live at once (numerics §5). A power of two keeps
+  // the slot index a mask.
+  return std::bit_ceil(std::max<std::uint32_t>(max_delay, 1));
+}
+
+}  // namespace
+
+core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
+    : id_(id), seed_(seed) {
+  const std::size_t n = image.neuron_count();
+  kinds_ = image.kinds;
+  profile_of_ = image.profile;
+  emits_ = image.emits;
+  programs_ = image.sources;
+  cursors_.assign(n, {});
+  u_exc_.resize(n);
+  u_inh_.resize(n);
+  v_.resize(n);
+  refractory_.resize(n);
+  y1_.resize(n);
+  y2_.resize(n);
+  y3_.resize(n);
+  y0_.assign(n, 0);
+  y0e_.assign(n, 0);
+  active_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const isa::neuron_state& s = image.initial_state[i];
+    u_exc_[i] = s.u_exc;
+    u_inh_[i] = s.u_inh;
+    v_[i] = s.v;
+    refractory_[i] = static_cast<std::uint8_t>(s.refractory);
+    y1_[i] = static_cast<std::uint16_t>(s.y1);
+    y2_[i] = static_cast<std::uint16_t>(s.y2);
+    y3_[i] = static_cast<std::uint16_t>(s.y3);
+  }
+
+  // Profiles with their derived values (numerics §3).
+  for (const isa::neuron_config& c : image.profiles) {
+    profile p{};
+    p.decay_u_exc = c.decay_u_exc;
+    p.decay_u_inh = c.decay_u_inh;
+    p.decay_v = c.decay_v;
+    p.threshold = static_cast<std::int32_t>(c.threshold_mant) << isa::threshold_shift;
+    p.reset = c.reset_mant * (1 << isa::reset_shift);
+    p.bias = c.bias_mant * (1 << c.bias_exp);
+    p.refractory_period = c.refractory_period;
+    for (int k = 0; k < 3; ++k) {
+      const std::size_t at = std::size_t{c.post_trace_profile} * 3 + static_cast<std::size_t>(k);
+      // A core without trace tables keeps its post traces where they start.
+      p.y[k] = at < image.post_trace_profiles.size() ? image.post_trace_profiles[at] : isa::trace_config{};
+    }
+    profiles_.push_back(p);
+  }
+  pre_profiles_ = image.pre_trace_profiles;
+  mod_traces_ = image.modulator_traces;
+  rules_ = image.rules;
+  microcode_ = image.microcode;
+  for (const isa::learning_rule& r : rules_) {
+    epoch_ = r.epoch;  // the same for every rule of a core (numerics §12)
+  }
+  memory_ = image.synapse_memory;
+
+  // Axons and their rows, decoded once.
+  std::uint32_t max_delay_here = 1;
+  axons_.reserve(image.axons.size());
+  for (const isa::axon_entry& a : image.axons) {
+    axon d{};
+    d.first = static_cast<std::uint32_t>(synapses_.size());
+    d.shift = isa::weight_shift + a.weight_exp;
+    d.learning = static_cast<std::uint8_t>(a.learning);
+    d.modulator = static_cast<std::uint8_t>(a.modulator);
+    d.channel = static_cast<std::uint8_t>(a.modulator_channel);
+    d.pre_profile = static_cast<std::uint8_t>(a.pre_trace_profile);
+    d.rule = static_cast<std::uint8_t>(a.rule);
+    if (!a.modulator) {
+      const std::uint32_t end = std::min<std::uint32_t>(a.row_base + a.row_len,
+                                                        static_cast<std::uint32_t>(memory_.size()));
+      for (std::uint32_t i = a.row_base; i < end;) {
+        const std::uint32_t address = i;
+        const isa::synapse_word w = isa::unpack_synapse_word({memory_[i++]});
+        synapse s{};
+        s.weight = static_cast<std::int16_t>(w.weight);
+        s.target = static_cast<std::uint16_t>(w.target);
+        s.delay = static_cast<std::uint8_t>(w.delay);
+        s.receptor = static_cast<std::uint8_t>(w.receptor);
+        s.plastic = -1;
+        if (w.plastic && i < end) {
+          const isa::plastic_word pw = isa::unpack_plastic_word({memory_[i++]});
+          s.plastic = static_cast<std::int32_t>(plastic_.size());
+          plastic_.push_back({w.weight, pw.weight_frac, pw.tag});
+          plastic_address_.push_back(address);
+        }
+        max_delay_here = std::max<std::uint32_t>(max_delay_here, w.delay);
+        synapses_.push_back(s);
+      }
+    }
+    d.last = static_cast<std::uint32_t>(synapses_.size());
+    if (d.learning) {
+      learning_axons_.push_back(static_cast<std::uint32_t>(axons_.size()));
+    }
+    axons_.push_back(d);
+  }
+  x1_.assign(axons_.size(), 0);
+  x2_.assign(axons_.size(), 0);
+  x0_.assign(axons_.size(), 0);
+  x0e_.assign(axons_.size(), 0);
+  ring_ = ring_size_for(max_delay_here);
+  acc_.assign(std::size_t{ring_} * 2 * n, 0);
+
+  // The input map and, per source core, the lookahead of its packets.
+  input_map_ = image.input_map;
+  for (const isa::input_map_entry& m : input_map_) {
+    std::uint32_t lookahead = isa::max_delay;
+    for (std::uint32_t k = 0; k < m.count; ++k) {
+      const std::uint32_t ax = m.axon_base + k;
+      if (ax >= axons_.size()) {
+        break;
+      }
+      const axon& a = axons_[ax];
+      if (a.learning || a.modulator) {
+        lookahead = 1;
+        break;
+      }
+      for (std::uint32_t i = a.first; i < a.last; ++i) {
+        lookahead = std::min<std::uint32_t>(lookahead, synapses_[i].delay);
+      }
+    }
+    if (!sources_.empty() && sources_.back().src_core == m.src_core) {
+      sources_.back().lookahead = std::min(sources_.back().lookahead, lookahead);
+    } else {
+      sources_.push_back({m.src_core, lookahead});
+    }
+  }
+}
+
+// --- Phase 1: ingress (numerics §5) ---------------------------------------------
+
+void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t payload,
+                   std::uint64_t emitted, std::uint64_t now) {
+  (void)now;
+  // Entries are sorted by (src_core, neuron_base): several may hold the key.
+  auto it = std::lower_bound(input_map_.begin(), input_map_.end(), src_core,
+                             [](const isa::input_map_entry& m, std::uint32_t c) { return m.src_core < c; });
+  bool taken = false;
+  for (; it != input_map_.end() && it->src_core == src_core; ++it) {
+    if (neuron < it->neuron_base || neuron >= it->neuron_base + it->count) {
+      continue;
+    }
+    taken = true;
+    ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
+  }
+  if (taken) {
+    ++counters_.packets_in;
+  }
+}
+
+void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted) {
+  const axon& a = axons_[ax];
+  if (a.modulator) {
+    const std::uint32_t c = a.channel;
+    r0_[c] = 1;
+    r0e_[c] = 1;
+    const std::uint32_t impulse = c < mod_traces_.size() ? mod_traces_[c].impulse : 0;
+    mod_in_[c] = fp::satu16(std::uint64_t{mod_in_[c]} + std::uint64_t{payload} * impulse);
+    return;
+  }
+  if (a.learning) {
+    x0_[ax] = 1;
+    x0e_[ax] = 1;
+  }
+  const std::size_t n = kinds_.size();
+  const std::uint32_t mask = ring_ - 1;
+  for (std::uint32_t i = a.first; i < a.last; ++i) {
+    const synapse& s = synapses_[i];
+    const std::int32_t in = static_cast<std::int32_t>(s.weight) * (1 << a.shift);
+    const std::uint32_t k = static_cast<std::uint32_t>(emitted + s.delay) & mask;
+    std::int32_t& slot = acc_[(std::size_t{k} * 2 + s.receptor) * n + s.target];
+    slot = fp::sat24(std::int64_t{slot} + in);
+  }
+  counters_.synaptic_ops += a.last - a.first;
+}
+
+// --- Phases 2 to 5 ----------------------------------------------------------------
+
+void core::update(std::uint64_t s) {
+  if (s != step_) {
+    throw std::logic_error("core " + std::to_string(id_) + ": update of step " + std::to_string(s) +
+                           ", expected " + std::to_string(step_));
+  }
+  spiked_.clear();
+  spiked_payloads_.clear();
+  const std::size_t n = kinds_.size();
+  const std::uint32_t k = static_cast<std::uint32_t>(s) & (ring_ - 1);
+  std::int32_t* acc_e = acc_.data() + std::size_t{k} * 2 * n;
+  std::int32_t* acc_i = acc_e + n;
+  const philox_key key = philox_key_from_seed(seed_);
+
+  // Phase 2: neuron update (§6) and spike sources (§9).
+  for (std::size_t i = 0; i < n; ++i) {
+    bool spike = false;
+    std::uint8_t payload = 0;
+    switch (kinds_[i]) {
+      case isa::neuron_kind::lif: {
+        const profile& p = profiles_[profile_of_[i]];
+        const std::int32_t in_e = acc_e[i];
+        const std::int32_t in_i = acc_i[i];
+        acc_e[i] = 0;
+        acc_i[i] = 0;
+        const std::int32_t old_ue = u_exc_[i], old_ui = u_inh_[i], old_v = v_[i];
+        const std::uint8_t old_r = refractory_[i];
+        u_exc_[i] = fp::sat24(std::int64_t{fp::decay(u_exc_[i], p.decay_u_exc)} + in_e);
+        u_inh_[i] = fp::sat24(std::int64_t{fp::decay(u_inh_[i], p.decay_u_inh)} + in_i);
+        if (refractory_[i] > 0) {
+          refractory_[i] = static_cast<std::uint8_t>(refractory_[i] - 1);
+          v_[i] = p.reset;
+        } else {
+          const std::int64_t sum = std::int64_t{fp::decay(v_[i], p.decay_v)} + u_exc_[i] + u_inh_[i] + p.bias;
+          v_[i] = fp::sat24(sum);
+          if (v_[i] >= p.threshold) {
+            spike = true;
+            v_[i] = p.reset;
+            refractory_[i] = static_cast<std::uint8_t>(p.refractory_period);
+          }
+        }
+        y0_[i] = spike ? 1 : 0;
+        if (spike) {
+          y0e_[i] = 1;
+        }
+        const bool active = spike || in_e != 0 || in_i != 0 || u_exc_[i] != old_ue || u_inh_[i] != old_ui ||
+                            v_[i] != old_v || refractory_[i] != old_r;
+        active_[i] = active ? 1 : 0;
+        if (active) {
+          ++counters_.neuron_updates_active;
+        } else {
+          ++counters_.neuron_updates_idle;
+        }
+        break;
+      }
+      case isa::neuron_kind::spike_array:
+      case isa::neuron_kind::modulator: {
+        const isa::spike_source& src = programs_[i];
+        std::uint32_t& next = cursors_[i].next;
+        while (next < src.steps.size() && src.steps[next] < s) {
+          ++next;  // only after a checkpoint taken between a source's steps
+        }
+        if (next < src.steps.size() && src.steps[next] == s) {
+          spike = true;
+          if (kinds_[i] == isa::neuron_kind::modulator && next < src.payloads.size()) {
+            payload = src.payloads[next];
+          }
+          ++next;
+        }
+        break;
+      }
+      case isa::neuron_kind::poisson: {
+        const isa::spike_source& src = programs_[i];
+        if (s >= src.start_step && s < src.end_step && src.p32 != 0) {
+          const philox_counter ctr{static_cast<std::uint32_t>(s), src.index, src.population,
+                                   static_cast<std::uint32_t>(random_stream_id::poisson)};
+          const std::uint32_t u = philox4x32_10(ctr, key)[0];
+          spike = std::uint64_t{u} < src.p32;
+        }
+        break;
+      }
+    }
+    if (spike) {
+      spiked_.push_back(static_cast<std::uint32_t>(i));
+      spiked_payloads_.push_back(payload);
+    }
+  }
+  counters_.spikes += static_cast<std::uint32_t>(spiked_.size());
+
+  // Phase 3: traces (§7). Pre traces of axons no rule reads are not kept.
+  for (std::uint32_t ax : learning_axons_) {
+    const axon& a = axons_[ax];
+    const std::size_t at = std::size_t{a.pre_profile} * 2;
+    const isa::trace_config c1 = at < pre_profiles_.size() ? pre_profiles_[at] : isa::trace_config{};
+    const isa::trace_config c2 = at + 1 < pre_profiles_.size() ? pre_profiles_[at + 1] : isa::trace_config{};
+    x1_[ax] = fp::trace_step(x1_[ax], c1, x0_[ax] != 0, c1.impulse);
+    x2_[ax] = fp::trace_step(x2_[ax], c2, x0_[ax] != 0, c2.impulse);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (kinds_[i] != isa::neuron_kind::lif) {
+      continue;
+    }
+    const profile& p = profiles_[profile_of_[i]];
+    const bool e = y0_[i] != 0;
+    y1_[i] = fp::trace_step(y1_[i], p.y[0], e, p.y[0].impulse);
+    y2_[i] = fp::trace_step(y2_[i], p.y[1], e, p.y[1].impulse);
+    y3_[i] = fp::trace_step(y3_[i], p.y[2], e, p.y[2].impulse);
+  }
+  for (std::size_t c = 0; c < mod_traces_.size() && c < isa::modulator_channels; ++c) {
+    r1_[c] = fp::trace_step(static_cast<std::uint16_t>(r1_[c]), mod_traces_[c], r0_[c] != 0, mod_in_[c]);
+  }
+
+  // Phase 4: learning at the end of an epoch (§8).
+  if (epoch_ != 0 && (s + 1) % epoch_ == 0) {
+    learn();
+    std::fill(x0e_.begin(), x0e_.end(), std::uint8_t{0});
+    std::fill(y0e_.begin(), y0e_.end(), std::uint8_t{0});
+    std::fill(std::begin(r0e_), std::end(r0e_), std::uint8_t{0});
+  }
+
+  // Phase 5: egress is the simulation's (spiked_); clear the step's flags.
+  for (std::uint32_t ax : learning_axons_) {
+    x0_[ax] = 0;
+  }
+  for (std::uint32_t i : spiked_) {
+    y0_[i] = 0;
+  }
+  std::fill(std::begin(r0_), std::end(r0_), std::uint8_t{0});
+  std::fill(std::begin(mod_in_), std::end(mod_in_), 0u);
+  step_ = s + 1;
+}
+
+void core::learn() {
+  for (std::uint32_t ax : learning_axons_) {
+    const axon& a = axons_[ax];
+    if (a.rule >= rules_.size()) {
+      continue;
+    }
+    const isa::learning_rule& rule = rules_[a.rule];
+    const std::uint32_t ch = rule.modulator;
+    for (std::uint32_t i = a.first; i < a.last; ++i) {
+      synapse& sw = synapses_[i];
+      if (sw.plastic < 0) {
+        continue;
+      }
+      plastic_state& pw = plastic_[static_cast<std::size_t>(sw.plastic)];
+      const std::uint32_t post = sw.target;
+      const std::int32_t W = static_cast<std::int32_t>(pw.weight * (1 << isa::learn_frac_bits)) |
+                             static_cast<std::int32_t>(pw.weight_frac);
+      const std::int32_t T = fp::decay(pw.tag, rule.tag_decay);
+      fp::learning_operands ops{};
+      ops.x0 = x0e_[ax];
+      ops.y0 = y0e_[post];
+      ops.r0 = ch < isa::modulator_channels ? r0e_[ch] : 0;
+      ops.x1 = x1_[ax];
+      ops.x2 = x2_[ax];
+      ops.y1 = y1_[post];
+      ops.y2 = y2_[post];
+      ops.y3 = y3_[post];
+      ops.r1 = ch < isa::modulator_channels ? static_cast<std::int32_t>(r1_[ch]) : 0;
+      ops.w = W;
+      ops.t = T;
+      std::int64_t dw = 0;
+      std::int64_t dt = 0;
+      for (std::uint32_t j = 0; j < rule.num_terms; ++j) {
+        const std::uint32_t at = rule.first_term + j;
+        if (at >= microcode_.size()) {
+          break;
+        }
+        const isa::learning_term& m = microcode_[at];
+        const std::int32_t term = fp::evaluate_term(m, ops);
+        if (m.target == isa::learn_target::weight) {
+          dw += term;
+        } else {
+          dt += term;
+        }
+      }
+      const std::int64_t lo = std::int64_t{rule.w_min} * 256;
+      const std::int64_t hi = std::int64_t{rule.w_max} * 256 + 255;
+      const std::int64_t Wn = std::clamp<std::int64_t>(W + dw, lo, hi);
+      pw.weight = static_cast<std::int32_t>(Wn >> isa::learn_frac_bits);
+      pw.weight_frac = static_cast<std::uint32_t>(Wn & 0xFF);
+      pw.tag = fp::sat16(std::int64_t{T} + dt);
+      sw.weight = static_cast<std::int16_t>(pw.weight);
+      ++counters_.synaptic_updates;
+    }
+  }
+}
+
+// --- State access -----------------------------------------------------------------
+
+isa::neuron_state core::neuron(std::uint32_t n) const noexcept {
+  isa::neuron_state s;
+  s.u_exc = u_exc_[n];
+  s.u_inh = u_inh_[n];
+  s.v = v_[n];
+  s.refractory = refractory_[n];
+  s.y1 = y1_[n];
+  s.y2 = y2_[n];
+  s.y3 = y3_[n];
+  return s;
+}
+
+isa::pre_trace_state core::pre_trace(std::uint32_t ax) const noexcept {
+  isa::pre_trace_state s;
+  s.x1 = x1_[ax];
+  s.x2 = x2_[ax];
+  return s;
+}
+
+std::vector<std::uint32_t> core::synapse_memory() const {
+  std::vector<std::uint32_t> out = memory_;
+  for (std::size_t i = 0; i < plastic_.size(); ++i) {
+    const std::uint32_t address = plastic_address_[i];
+    isa::synapse_word w = isa::unpack_synapse_word({out[address]});
+    w.weight = plastic_[i].weight;
+    out[address] = static_cast<std::uint32_t>(isa::pack(w)[0]);
+    isa::plastic_word pw;
+    pw.tag = plastic_[i].tag;
+    pw.weight_frac = plastic_[i].weight_frac;
+    out[address + 1] = static_cast<std::uint32_t>(isa::pack(pw)[0]);
+  }
+  return out;
+}
+
+// --- Checkpoints ------------------------------------------------------------------
+
+void core::save(state_writer& out) const {
+  out.section("core", id_);
+  out.u64(step_);
+  out.u32(static_cast<std::uint32_t>(kinds_.size()));
+  out.u32(ring_);
+  out.u32(static_cast<std::uint32_t>(axons_.size()));
+  out.u32(static_cast<std::uint32_t>(plastic_.size()));
+  out.array(u_exc_);
+  out.array(u_inh_);
+  out.array(v_);
+  out.array(refractory_);
+  out.array(y1_);
+  out.array(y2_);
+  out.array(y3_);
+  out.array(y0e_);
+  std::vector<std::uint32_t> cursor(cursors_.size());
+  for (std::size_t i = 0; i < cursors_.size(); ++i) {
+    cursor[i] = cursors_[i].next;
+  }
+  out.array(cursor);
+  out.array(acc_);
+  out.array(x1_);
+  out.array(x2_);
+  out.array(x0e_);
+  for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+    out.u32(r1_[c]);
+    out.u32(r0e_[c]);
+  }
+  for (const plastic_state& p : plastic_) {
+    out.i32(p.weight);
+    out.u32(p.weight_frac);
+    out.i32(p.tag);
+  }
+}
+
+void core::load(state_reader& in) {
+  in.section("core", id_);
+  step_ = in.u64();
+  in.expect_u32("neuron count", static_cast<std::uint32_t>(kinds_.size()));
+  in.expect_u32("accumulator slots", ring_);
+  in.expect_u32("input axons", static_cast<std::uint32_t>(axons_.size()));
+  in.expect_u32("plastic synapses", static_cast<std::uint32_t>(plastic_.size()));
+  in.array(u_exc_);
+  in.array(u_inh_);
+  in.array(v_);
+  in.array(refractory_);
+  in.array(y1_);
+  in.array(y2_);
+  in.array(y3_);
+  in.array(y0e_);
+  std::vector<std::uint32_t> cursor(cursors_.size());
+  in.array(cursor);
+  for (std::size_t i = 0; i < cursors_.size(); ++i) {
+    cursors_[i].next = cursor[i];
+  }
+  in.array(acc_);
+  in.array(x1_);
+  in.array(x2_);
+  in.array(x0e_);
+  for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+    r1_[c] = in.u32();
+    r0e_[c] = static_cast<std::uint8_t>(in.u32() != 0);
+  }
+  for (std::size_t i = 0; i < plastic_.size(); ++i) {
+    plastic_state& p = plastic_[i];
+    p.weight = in.i32();
+    p.weight_frac = in.u32();
+    p.tag = in.i32();
+  }
+  // The delivered weight of a plastic synapse is its learned mantissa.
+  for (synapse& s : synapses_) {
+    if (s.plastic >= 0) {
+      s.weight = static_cast<std::int16_t>(plastic_[static_cast<std::size_t>(s.plastic)].weight);
+    }
+  }
+  std::fill(y0_.begin(), y0_.end(), std::uint8_t{0});
+  std::fill(x0_.begin(), x0_.end(), std::uint8_t{0});
+}
+
+}  // namespace engram::emulator

@@ -1,0 +1,409 @@
+#include <engram/emulator/simulation.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <engram/emulator/checkpoint.hpp>
+
+namespace engram::emulator {
+
+simulation::simulation(const isa::chip_image& image, simulation_options options)
+    : image_(&image), options_(std::move(options)), mesh_(image), timing_(image.chip, mesh_) {
+  if (options_.threads == 0) {
+    options_.threads = 1;
+  }
+  options_.window = std::clamp<std::uint32_t>(options_.window, 1, 2048);
+  if (options_.probe_every == 0) {
+    options_.probe_every = 1;
+  }
+  const std::uint32_t n = static_cast<std::uint32_t>(image.cores.size());
+  cores_.reserve(n);
+  for (std::uint32_t c = 0; c < n; ++c) {
+    cores_.push_back(std::make_unique<core>(image.cores[c], c, image.seed));
+  }
+  consumers_.resize(n);
+  for (std::uint32_t c = 0; c < n; ++c) {
+    for (const core::source_link& s : cores_[c]->sources()) {
+      if (s.src_core < n && s.src_core != c) {
+        consumers_[s.src_core].push_back(c);
+      }
+    }
+  }
+  probes_of_.resize(n);
+  for (const isa::neuron_location& p : options_.probes) {
+    if (p.core < n && p.neuron < cores_[p.core]->neuron_count()) {
+      probes_of_[p.core].push_back(p.neuron);
+    }
+  }
+  for (auto& v : probes_of_) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+  inbox_.resize(n);
+  inbox_lock_ = std::make_unique<std::mutex[]>(n);
+  outputs_.assign(n, std::vector<core_step>(options_.window));
+  arrived_.assign(options_.window, 0);
+  done_.assign(n, 0);
+  status_.assign(n, status::idle);
+  activity_.resize(n);
+  step_counters_.resize(n);
+  view_cores_.resize(n);
+  totals_.per_core.resize(n);
+  totals_.bottleneck_core_steps.assign(n, 0);
+}
+
+simulation::~simulation() = default;
+
+bool simulation::can_run(std::uint32_t c) const {
+  const std::uint64_t s = done_[c];
+  if (s >= target_ || s >= collected_ + options_.window) {
+    return false;
+  }
+  for (const core::source_link& src : cores_[c]->sources()) {
+    if (src.src_core < done_.size() && done_[src.src_core] + src.lookahead < s + 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void simulation::consider(std::uint32_t c) {
+  if (status_[c] == status::idle && can_run(c)) {
+    status_[c] = status::queued;
+    ready_.push_back(c);
+    wake_.notify_one();
+  }
+}
+
+void simulation::run(std::uint64_t steps, step_observer* observer, const std::atomic<bool>* stop) {
+  {
+    std::unique_lock lock(lock_);
+    observer_ = observer;
+    stop_ = stop;
+    target_ = collected_ + steps;
+    finished_ = collected_ >= target_ || cores_.empty();
+    error_ = nullptr;
+    ready_.clear();
+    for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+      status_[c] = status::idle;
+      consider(c);
+    }
+    if (cores_.empty()) {
+      collected_ = target_;  // nothing to run: every step is trivially done
+    }
+  }
+  const unsigned helpers = options_.threads - 1;
+  std::vector<scratch> scratches(options_.threads);
+  for (scratch& s : scratches) {
+    s.out.resize(cores_.size());
+  }
+  {
+    std::vector<std::jthread> pool;
+    pool.reserve(helpers);
+    for (unsigned t = 0; t < helpers; ++t) {
+      pool.emplace_back([this, &scratches, t] { worker(scratches[t + 1]); });
+    }
+    worker(scratches[0]);
+  }
+  observer_ = nullptr;
+  stop_ = nullptr;
+  if (error_) {
+    std::rethrow_exception(error_);
+  }
+}
+
+void simulation::worker(scratch& mine) {
+  std::unique_lock lock(lock_);
+  for (;;) {
+    wake_.wait(lock, [&] { return !ready_.empty() || finished_; });
+    if (finished_) {
+      return;
+    }
+    const std::uint32_t c = ready_.front();
+    ready_.pop_front();
+    status_[c] = status::running;
+    const std::uint64_t s = done_[c];
+    lock.unlock();
+    std::exception_ptr failure;
+    try {
+      run_core_step(c, s, mine);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    lock.lock();
+    status_[c] = status::idle;
+    if (failure) {
+      if (!error_) {
+        error_ = failure;
+      }
+      finished_ = true;
+      wake_.notify_all();
+      return;
+    }
+    done_[c] = s + 1;
+    ++arrived_[s % options_.window];
+    if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) {
+      // End at the furthest step any core has reached: the others catch up.
+      std::uint64_t furthest = collected_;
+      for (std::uint64_t d : done_) {
+        furthest = std::max(furthest, d);
+      }
+      target_ = std::min(target_, furthest);
+    }
+    consider(c);
+    for (std::uint32_t q : consumers_[c]) {
+      consider(q);
+    }
+    collect(lock);
+    if (collected_ >= target_) {
+      finished_ = true;
+      wake_.notify_all();
+      return;
+    }
+  }
+}
+
+// Hands every step all cores have finished to the observer, in order, one
+// thread at a time; the lock is released while the observer runs (the cores
+// cannot touch a step's outputs until it is collected: the window bars them).
+void simulation::collect(std::unique_lock<std::mutex>& lock) {
+  if (collecting_) {
+    return;
+  }
+  collecting_ = true;
+  const std::uint32_t n = static_cast<std::uint32_t>(cores_.size());
+  while (collected_ < target_ && arrived_[collected_ % options_.window] == n) {
+    const std::uint64_t s = collected_;
+    const std::uint32_t slot = static_cast<std::uint32_t>(s % options_.window);
+    lock.unlock();
+    std::exception_ptr failure;
+    try {
+      for (std::uint32_t c = 0; c < n; ++c) {
+        std::swap(view_cores_[c], outputs_[c][slot]);
+        step_counters_[c] = view_cores_[c].counters;
+        activity_[c].counters = &step_counters_[c];
+        activity_[c].neuron_count = cores_[c]->neuron_count();
+        activity_[c].emitted = view_cores_[c].emitted;
+      }
+      step_view view;
+      view.step = s;
+      view.timing = timing_.evaluate(activity_, step_counters_);
+      for (std::uint32_t c = 0; c < n; ++c) {
+        view_cores_[c].counters = step_counters_[c];
+        totals_.per_core[c].add(step_counters_[c]);
+      }
+      totals_.cycles += view.timing.cycles;
+      if (view.timing.cycles > totals_.max_step_cycles || totals_.steps == 0) {
+        totals_.max_step_cycles = view.timing.cycles;
+        totals_.max_step = s;
+      }
+      if (view.timing.bottleneck == bottleneck_kind::core) {
+        ++totals_.bottleneck_core_steps[view.timing.bottleneck_id];
+      } else if (view.timing.bottleneck == bottleneck_kind::link) {
+        ++totals_.link_bottleneck_steps;
+      }
+      ++totals_.steps;
+      view.cores = view_cores_;
+      if (observer_ != nullptr) {
+        observer_->on_step(view);
+      }
+      for (std::uint32_t c = 0; c < n; ++c) {
+        std::swap(view_cores_[c], outputs_[c][slot]);
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    lock.lock();
+    if (failure) {
+      if (!error_) {
+        error_ = failure;
+      }
+      finished_ = true;
+      collecting_ = false;
+      wake_.notify_all();
+      return;
+    }
+    arrived_[slot] = 0;
+    ++collected_;
+    // The window moved on: cores it held back may run.
+    for (std::uint32_t c = 0; c < n; ++c) {
+      consider(c);
+    }
+  }
+  collecting_ = false;
+}
+
+void simulation::run_core_step(std::uint32_t c, std::uint64_t s, scratch& mine) {
+  core& k = *cores_[c];
+  // Phase 1: the packets of earlier steps that have arrived.
+  mine.in.clear();
+  {
+    std::lock_guard guard(inbox_lock_[c]);
+    std::swap(mine.in, inbox_[c]);
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < mine.in.size(); ++i) {
+    const packet& p = mine.in[i];
+    if (p.step < s) {
+      k.deliver(p.src_core, p.neuron, p.payload, p.step, s);
+    } else {
+      mine.in[kept++] = p;  // from a source that has run ahead
+    }
+  }
+  if (kept != 0) {
+    std::lock_guard guard(inbox_lock_[c]);
+    inbox_[c].insert(inbox_[c].end(), mine.in.begin(), mine.in.begin() + static_cast<std::ptrdiff_t>(kept));
+  }
+  // Phases 2 to 5.
+  k.update(s);
+  core_step& out = outputs_[c][s % options_.window];
+  out.spiked = k.spiked();
+  out.payloads = k.spiked_payloads();
+  out.emitted.clear();
+  out.probes.clear();
+  core_counters& counters = k.counters();
+  const std::vector<std::uint32_t>& spiked = k.spiked();
+  const std::vector<std::uint8_t>& payloads = k.spiked_payloads();
+  for (std::size_t i = 0; i < spiked.size(); ++i) {
+    const std::uint32_t n = spiked[i];
+    if (!k.emits(n)) {
+      continue;
+    }
+    out.emitted.push_back(n);
+    const route_tree& t = mesh_.tree(c, n);
+    ++counters.packets_out;
+    counters.deliveries += static_cast<std::uint32_t>(t.arrivals.size());
+    counters.hops_east_west += t.hops_east_west;
+    counters.hops_north_south += t.hops_north_south;
+    counters.hops_inter_chip += t.hops_inter_chip;
+    for (std::uint32_t d : t.destinations) {
+      if (mine.out[d].empty()) {
+        mine.touched.push_back(d);
+      }
+      mine.out[d].push_back({s, c, static_cast<std::uint16_t>(n), payloads[i]});
+    }
+  }
+  for (std::uint32_t d : mine.touched) {
+    {
+      std::lock_guard guard(inbox_lock_[d]);
+      inbox_[d].insert(inbox_[d].end(), mine.out[d].begin(), mine.out[d].end());
+    }
+    mine.out[d].clear();
+  }
+  mine.touched.clear();
+  if (!probes_of_[c].empty() && s % options_.probe_every == 0) {
+    for (std::uint32_t n : probes_of_[c]) {
+      out.probes.push_back({n, k.neuron(n)});
+    }
+  }
+  out.counters = counters;
+  counters = core_counters{};
+}
+
+// --- Checkpoints ------------------------------------------------------------------
+
+std::uint32_t simulation::image_fingerprint() const {
+  return isa::crc32(isa::serialize_image(*image_));
+}
+
+std::vector<std::uint8_t> simulation::checkpoint() const {
+  state_writer w;
+  w.section("simu", 0);
+  w.u64(collected_);
+  w.u32(static_cast<std::uint32_t>(cores_.size()));
+  for (const auto& c : cores_) {
+    c->save(w);
+  }
+  // Packets in flight: emitted, not yet delivered; sorted so that the bytes
+  // do not depend on the order threads pushed them.
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    std::vector<packet> pending = inbox_[c];
+    std::sort(pending.begin(), pending.end(), [](const packet& a, const packet& b) {
+      return a.step != b.step ? a.step < b.step : a.src_core != b.src_core ? a.src_core < b.src_core
+                                                                            : a.neuron < b.neuron;
+    });
+    w.section("inbx", c);
+    w.u64(pending.size());
+    for (const packet& p : pending) {
+      w.u64(p.step);
+      w.u32(p.src_core);
+      w.u32(p.neuron);
+      w.u32(p.payload);
+    }
+  }
+  w.section("totl", 0);
+  w.u64(totals_.steps);
+  w.u64(std::bit_cast<std::uint64_t>(totals_.cycles));
+  w.u64(std::bit_cast<std::uint64_t>(totals_.max_step_cycles));
+  w.u64(totals_.max_step);
+  w.u64(totals_.link_bottleneck_steps);
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    for (std::uint64_t v : totals_.per_core[c].values) {
+      w.u64(v);
+    }
+    w.u64(totals_.bottleneck_core_steps[c]);
+  }
+  return frame_checkpoint(w.bytes(), image_fingerprint());
+}
+
+void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::string& source) {
+  const std::span<const std::uint8_t> payload = unframe_checkpoint(file_bytes, image_fingerprint(), source);
+  state_reader r(payload, source, checkpoint_header_size);
+  r.section("simu", 0);
+  const std::uint64_t step = r.u64();
+  r.expect_u32("core count", static_cast<std::uint32_t>(cores_.size()));
+  for (auto& c : cores_) {
+    c->load(r);
+    if (c->step() != step) {
+      r.fail("core " + std::to_string(c->id()) + " is at step " + std::to_string(c->step()) +
+             ", the checkpoint at step " + std::to_string(step));
+    }
+  }
+  std::vector<std::vector<packet>> inboxes(cores_.size());
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    r.section("inbx", c);
+    const std::uint64_t count = r.u64();
+    if (count > r.remaining() / 20) {
+      r.fail("core " + std::to_string(c) + " has " + std::to_string(count) + " packets in flight, more than fit");
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+      packet p{};
+      p.step = r.u64();
+      p.src_core = r.u32();
+      p.neuron = static_cast<std::uint16_t>(r.u32());
+      p.payload = static_cast<std::uint8_t>(r.u32());
+      if (p.step >= step || p.src_core >= cores_.size()) {
+        r.fail("a packet in flight to core " + std::to_string(c) + " is not from an earlier step of a core");
+      }
+      inboxes[c].push_back(p);
+    }
+  }
+  run_totals totals;
+  totals.per_core.resize(cores_.size());
+  totals.bottleneck_core_steps.resize(cores_.size());
+  r.section("totl", 0);
+  totals.steps = r.u64();
+  totals.cycles = std::bit_cast<double>(r.u64());
+  totals.max_step_cycles = std::bit_cast<double>(r.u64());
+  totals.max_step = r.u64();
+  totals.link_bottleneck_steps = r.u64();
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    for (std::uint64_t& v : totals.per_core[c].values) {
+      v = r.u64();
+    }
+    totals.bottleneck_core_steps[c] = r.u64();
+  }
+  if (r.remaining() != 0) {
+    r.fail(std::to_string(r.remaining()) + " bytes after the end of the state");
+  }
+  inbox_ = std::move(inboxes);
+  totals_ = std::move(totals);
+  collected_ = step;
+  std::fill(done_.begin(), done_.end(), step);
+  std::fill(arrived_.begin(), arrived_.end(), 0u);
+}
+
+}  // namespace engram::emulator
