@@ -22,6 +22,9 @@ Commands:
   chips     list the chip presets, or show one (engram chips [NAME] [--json])
   inspect   print a chip image readably
             (engram inspect IMAGE [--core N|X,Y] [--synapses] [--routes] [--microcode] [--all])
+  run       emulate an image (or a network, compiled first) and record spikes, state, counters
+            (engram run IMAGE|NETWORK.json [--chip X] --steps N [--threads T] -o OUTDIR)
+  power     energy and timing report of a run (engram power OUTDIR [--json])
 
 Options:
   -h, --help     show this help (also: engram <command> --help)
@@ -54,6 +57,12 @@ int main(int argc, char** argv) {
         }
         if (command == "inspect") {
             return engram::cli::run_inspect(rest);
+        }
+        if (command == "run") {
+            return engram::cli::run_run(rest);
+        }
+        if (command == "power") {
+            return engram::cli::run_power(rest);
         }
         std::fprintf(stderr, "engram: unknown command \"%.*s\" (see engram --help)\n",
                      static_cast<int>(command.size()), command.data());

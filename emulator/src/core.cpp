@@ -129,6 +129,15 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
 
   // The input map and, per source core, the lookahead of its packets.
   input_map_ = image.input_map;
+  entry_synops_.assign(input_map_.size(), 0);
+  entry_updates_.assign(input_map_.size(), 0);
+  entry_of_axon_.assign(axons_.size(), ~0u);
+  for (std::uint32_t e = 0; e < input_map_.size(); ++e) {
+    const isa::input_map_entry& m = input_map_[e];
+    for (std::uint32_t k = 0; k < m.count && m.axon_base + k < axons_.size(); ++k) {
+      entry_of_axon_[m.axon_base + k] = e;
+    }
+  }
   for (const isa::input_map_entry& m : input_map_) {
     std::uint32_t lookahead = isa::max_delay;
     for (std::uint32_t k = 0; k < m.count; ++k) {
@@ -167,14 +176,15 @@ void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t p
       continue;
     }
     taken = true;
-    ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
+    const std::uint32_t ops = ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
+    entry_synops_[static_cast<std::size_t>(it - input_map_.begin())] += ops;
   }
   if (taken) {
     ++counters_.packets_in;
   }
 }
 
-void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted) {
+std::uint32_t core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted) {
   const axon& a = axons_[ax];
   if (a.modulator) {
     const std::uint32_t c = a.channel;
@@ -182,7 +192,7 @@ void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t e
     r0e_[c] = 1;
     const std::uint32_t impulse = c < mod_traces_.size() ? mod_traces_[c].impulse : 0;
     mod_in_[c] = fp::satu16(std::uint64_t{mod_in_[c]} + std::uint64_t{payload} * impulse);
-    return;
+    return 0;
   }
   if (a.learning) {
     x0_[ax] = 1;
@@ -198,6 +208,7 @@ void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t e
     slot = fp::sat24(std::int64_t{slot} + in);
   }
   counters_.synaptic_ops += a.last - a.first;
+  return a.last - a.first;
 }
 
 // --- Phases 2 to 5 ----------------------------------------------------------------
@@ -341,6 +352,7 @@ void core::learn() {
     }
     const isa::learning_rule& rule = rules_[a.rule];
     const std::uint32_t ch = rule.modulator;
+    std::uint64_t updated = 0;
     for (std::uint32_t i = a.first; i < a.last; ++i) {
       synapse& sw = synapses_[i];
       if (sw.plastic < 0) {
@@ -386,6 +398,10 @@ void core::learn() {
       pw.tag = fp::sat16(std::int64_t{T} + dt);
       sw.weight = static_cast<std::int16_t>(pw.weight);
       ++counters_.synaptic_updates;
+      ++updated;
+    }
+    if (entry_of_axon_[ax] != ~0u) {
+      entry_updates_[entry_of_axon_[ax]] += updated;
     }
   }
 }
@@ -456,6 +472,8 @@ void core::save(state_writer& out) const {
     out.u32(r1_[c]);
     out.u32(r0e_[c]);
   }
+  out.array(entry_synops_);
+  out.array(entry_updates_);
   for (const plastic_state& p : plastic_) {
     out.i32(p.weight);
     out.u32(p.weight_frac);
@@ -491,6 +509,8 @@ void core::load(state_reader& in) {
     r1_[c] = in.u32();
     r0e_[c] = static_cast<std::uint8_t>(in.u32() != 0);
   }
+  in.array(entry_synops_);
+  in.array(entry_updates_);
   for (std::size_t i = 0; i < plastic_.size(); ++i) {
     plastic_state& p = plastic_[i];
     p.weight = in.i32();

@@ -42,6 +42,19 @@ simulation::simulation(const isa::chip_image& image, simulation_options options)
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
   }
+  slices_of_.resize(n);
+  slice_acc_.resize(n);
+  for (std::uint32_t i = 0; i < image.slices.size(); ++i) {
+    const isa::image_slice& sl = image.slices[i];
+    if (sl.core < n) {
+      slices_of_[sl.core].push_back({i, sl.core_neuron, sl.count});
+    }
+  }
+  for (std::uint32_t c = 0; c < n; ++c) {
+    std::sort(slices_of_[c].begin(), slices_of_[c].end(),
+              [](const core_slice& a, const core_slice& b) { return a.first < b.first; });
+    slice_acc_[c].resize(slices_of_[c].size());
+  }
   inbox_.resize(n);
   inbox_lock_ = std::make_unique<std::mutex[]>(n);
   outputs_.assign(n, std::vector<core_step>(options_.window));
@@ -294,6 +307,41 @@ void simulation::run_core_step(std::uint32_t c, std::uint64_t s, scratch& mine) 
     mine.out[d].clear();
   }
   mine.touched.clear();
+  // Activity by slice (population), for the energy breakdown.
+  std::vector<slice_totals>& acc = slice_acc_[c];
+  const std::vector<core_slice>& slices = slices_of_[c];
+  for (std::size_t j = 0; j < slices.size(); ++j) {
+    const core_slice& sl = slices[j];
+    for (std::uint32_t n = sl.first; n < sl.first + sl.count && n < k.neuron_count(); ++n) {
+      if (k.kind(n) == isa::neuron_kind::lif) {
+        if (k.last_update_active(n)) {
+          ++acc[j].neuron_updates_active;
+        } else {
+          ++acc[j].neuron_updates_idle;
+        }
+      }
+    }
+  }
+  if (!slices.empty()) {
+    std::size_t j = 0;
+    for (std::uint32_t n : spiked) {
+      while (j + 1 < slices.size() && slices[j + 1].first <= n) {
+        ++j;
+      }
+      if (n < slices[j].first || n >= slices[j].first + slices[j].count) {
+        continue;
+      }
+      ++acc[j].spikes;
+      if (k.emits(n)) {
+        const route_tree& t = mesh_.tree(c, n);
+        ++acc[j].packets_out;
+        acc[j].deliveries += t.arrivals.size();
+        acc[j].hops_east_west += t.hops_east_west;
+        acc[j].hops_north_south += t.hops_north_south;
+        acc[j].hops_inter_chip += t.hops_inter_chip;
+      }
+    }
+  }
   if (!probes_of_[c].empty() && s % options_.probe_every == 0) {
     for (std::uint32_t n : probes_of_[c]) {
       out.probes.push_back({n, k.neuron(n)});
@@ -301,6 +349,16 @@ void simulation::run_core_step(std::uint32_t c, std::uint64_t s, scratch& mine) 
   }
   out.counters = counters;
   counters = core_counters{};
+}
+
+std::vector<slice_totals> simulation::slice_activity() const {
+  std::vector<slice_totals> out(image_->slices.size());
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    for (std::size_t j = 0; j < slices_of_[c].size(); ++j) {
+      out[slices_of_[c][j].slice] = slice_acc_[c][j];
+    }
+  }
+  return out;
 }
 
 // --- Checkpoints ------------------------------------------------------------------
@@ -345,6 +403,7 @@ std::vector<std::uint8_t> simulation::checkpoint() const {
       w.u64(v);
     }
     w.u64(totals_.bottleneck_core_steps[c]);
+    w.array(slice_acc_[c]);
   }
   return frame_checkpoint(w.bytes(), image_fingerprint());
 }
@@ -390,17 +449,21 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
   totals.max_step_cycles = std::bit_cast<double>(r.u64());
   totals.max_step = r.u64();
   totals.link_bottleneck_steps = r.u64();
+  std::vector<std::vector<slice_totals>> slice_acc(cores_.size());
   for (std::uint32_t c = 0; c < cores_.size(); ++c) {
     for (std::uint64_t& v : totals.per_core[c].values) {
       v = r.u64();
     }
     totals.bottleneck_core_steps[c] = r.u64();
+    slice_acc[c].resize(slices_of_[c].size());
+    r.array(slice_acc[c]);
   }
   if (r.remaining() != 0) {
     r.fail(std::to_string(r.remaining()) + " bytes after the end of the state");
   }
   inbox_ = std::move(inboxes);
   totals_ = std::move(totals);
+  slice_acc_ = std::move(slice_acc);
   collected_ = step;
   std::fill(done_.begin(), done_.end(), step);
   std::fill(arrived_.begin(), arrived_.end(), 0u);

@@ -35,6 +35,7 @@ class core {
   std::uint32_t id() const noexcept { return id_; }
   std::uint32_t neuron_count() const noexcept { return static_cast<std::uint32_t>(kinds_.size()); }
   bool emits(std::uint32_t neuron) const noexcept { return emits_[neuron] != 0; }
+  isa::neuron_kind kind(std::uint32_t neuron) const noexcept { return kinds_[neuron]; }
 
   /// The fewest steps between the emission of a packet by core `src_core`
   /// and the first step in which it can change anything here: 1 if one of
@@ -68,6 +69,10 @@ class core {
   /// simulation's to fill).
   core_counters& counters() noexcept { return counters_; }
   const core_counters& counters() const noexcept { return counters_; }
+  /// Cumulative since step 0, per input-map entry (so per projection):
+  /// synaptic operations and learning updates of the synapses it reaches.
+  const std::vector<std::uint64_t>& entry_synaptic_ops() const noexcept { return entry_synops_; }
+  const std::vector<std::uint64_t>& entry_synaptic_updates() const noexcept { return entry_updates_; }
   /// Per neuron: 1 if its last update was active (neuron_updates_active).
   bool last_update_active(std::uint32_t neuron) const noexcept { return active_[neuron] != 0; }
 
@@ -115,7 +120,7 @@ class core {
     std::uint32_t next = 0;  // index into steps of the next emission
   };
 
-  void ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted);
+  std::uint32_t ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted);
   void learn();
 
   std::uint32_t id_;
@@ -138,6 +143,8 @@ class core {
   // Input side.
   std::vector<isa::input_map_entry> input_map_;
   std::vector<source_link> sources_;
+  std::vector<std::uint64_t> entry_synops_, entry_updates_;
+  std::vector<std::uint32_t> entry_of_axon_;  // the input-map entry feeding each axon (or ~0u)
   std::vector<axon> axons_;
   std::vector<synapse> synapses_;
   std::vector<std::uint32_t> learning_axons_;

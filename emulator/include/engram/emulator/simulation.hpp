@@ -68,6 +68,20 @@ struct simulation_options {
   std::uint32_t probe_every = 1;
 };
 
+/// Cumulative activity of the neurons of one image slice (for the energy
+/// breakdown by population).
+struct slice_totals {
+  std::uint64_t neuron_updates_active = 0;
+  std::uint64_t neuron_updates_idle = 0;
+  std::uint64_t spikes = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t hops_east_west = 0;
+  std::uint64_t hops_north_south = 0;
+  std::uint64_t hops_inter_chip = 0;
+  friend bool operator==(const slice_totals&, const slice_totals&) = default;
+};
+
 /// Cumulative figures over every step run so far (kept in checkpoints).
 struct run_totals {
   std::vector<counter_totals> per_core;
@@ -100,6 +114,8 @@ class simulation {
   std::uint32_t core_count() const noexcept { return static_cast<std::uint32_t>(cores_.size()); }
   const fabric& mesh() const noexcept { return mesh_; }
   const run_totals& totals() const noexcept { return totals_; }
+  /// Per image slice (chip_image::slices), between runs.
+  std::vector<slice_totals> slice_activity() const;
   const simulation_options& options() const noexcept { return options_; }
 
   /// The whole state as a checkpoint file's bytes (between runs only).
@@ -137,6 +153,11 @@ class simulation {
   std::vector<std::unique_ptr<core>> cores_;
   std::vector<std::vector<std::uint32_t>> consumers_;  // per core: cores that take its packets
   std::vector<std::vector<std::uint32_t>> probes_of_;  // per core: probed neurons, ascending
+  struct core_slice {
+    std::uint32_t slice, first, count;
+  };
+  std::vector<std::vector<core_slice>> slices_of_;     // per core, by first neuron
+  std::vector<std::vector<slice_totals>> slice_acc_;   // per core, parallel to slices_of_
   // Inboxes: packets waiting for their core, each with its own lock.
   std::vector<std::vector<packet>> inbox_;
   std::unique_ptr<std::mutex[]> inbox_lock_;
