@@ -204,7 +204,7 @@ private:
     bool printed_ = false;
 };
 
-void write_checkpoint(const emulator::simulation& sim, const std::filesystem::path& file) {
+void write_checkpoint(emulator::simulation& sim, const std::filesystem::path& file) {
     const std::vector<std::uint8_t> bytes = sim.checkpoint();
     write_file_atomic(file, bytes, "checkpoint");
 }
@@ -287,6 +287,13 @@ int run_run(std::span<const std::string_view> args) {
     const std::uint64_t checkpoint_every =
         a.option("--checkpoint-every") ? parse_count("--checkpoint-every", *a.option("--checkpoint-every"), 1) : 0;
 
+    // From here on Ctrl-C ends the run cleanly (with a checkpoint).
+    interrupted.store(false);
+    auto previous = std::signal(SIGINT, on_sigint);
+    struct restore_handler {
+        decltype(previous) handler;
+        ~restore_handler() { std::signal(SIGINT, handler); }
+    } restore{previous};
     emulator::simulation sim(image, sim_options);
     if (const auto resume = a.option("--resume")) {
         std::ifstream in(*resume, std::ios::binary);
@@ -303,8 +310,6 @@ int run_run(std::span<const std::string_view> args) {
     const std::uint64_t end = start + steps;
     progress_observer progress(recorder, end, !quiet && ::isatty(STDERR_FILENO) != 0);
 
-    interrupted.store(false);
-    auto previous = std::signal(SIGINT, on_sigint);
     if (rec.weight_every > 0 && start % rec.weight_every == 0) {
         recorder.record_weights(sim);
     }
@@ -330,7 +335,6 @@ int run_run(std::span<const std::string_view> args) {
             write_checkpoint(sim, checkpoint_file);
         }
     }
-    std::signal(SIGINT, previous);
     progress.clear();
     if (stopped || checkpoint_every > 0) {
         write_checkpoint(sim, checkpoint_file);

@@ -129,7 +129,6 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
 
   // The input map and, per source core, the lookahead of its packets.
   input_map_ = image.input_map;
-  entry_synops_.assign(input_map_.size(), 0);
   entry_updates_.assign(input_map_.size(), 0);
   entry_of_axon_.assign(axons_.size(), ~0u);
   for (std::uint32_t e = 0; e < input_map_.size(); ++e) {
@@ -176,8 +175,7 @@ void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t p
       continue;
     }
     taken = true;
-    const std::uint32_t ops = ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
-    entry_synops_[static_cast<std::size_t>(it - input_map_.begin())] += ops;
+    ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
   }
   if (taken) {
     ++counters_.packets_in;
@@ -209,6 +207,30 @@ std::uint32_t core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::u
   }
   counters_.synaptic_ops += a.last - a.first;
   return a.last - a.first;
+}
+
+std::uint32_t core::synapses_reached(std::uint32_t src_core, std::uint32_t neuron, bool& taken,
+                                    std::vector<std::uint64_t>* per_entry) const {
+  taken = false;
+  std::uint32_t total = 0;
+  auto it = std::lower_bound(input_map_.begin(), input_map_.end(), src_core,
+                             [](const isa::input_map_entry& m, std::uint32_t c) { return m.src_core < c; });
+  for (; it != input_map_.end() && it->src_core == src_core; ++it) {
+    if (neuron < it->neuron_base || neuron >= it->neuron_base + it->count) {
+      continue;
+    }
+    taken = true;
+    const std::uint32_t ax = it->axon_base + (neuron - it->neuron_base);
+    if (ax >= axons_.size()) {
+      continue;
+    }
+    const std::uint32_t ops = axons_[ax].last - axons_[ax].first;
+    total += ops;
+    if (per_entry != nullptr) {
+      (*per_entry)[static_cast<std::size_t>(it - input_map_.begin())] += ops;
+    }
+  }
+  return total;
 }
 
 // --- Phases 2 to 5 ----------------------------------------------------------------
@@ -472,8 +494,14 @@ void core::save(state_writer& out) const {
     out.u32(r1_[c]);
     out.u32(r0e_[c]);
   }
-  out.array(entry_synops_);
   out.array(entry_updates_);
+  // Flags of the next step: packets of the last step may already have been
+  // delivered (the simulation delivers all of them before a checkpoint).
+  out.array(x0_);
+  for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+    out.u32(r0_[c]);
+    out.u32(mod_in_[c]);
+  }
   for (const plastic_state& p : plastic_) {
     out.i32(p.weight);
     out.u32(p.weight_frac);
@@ -509,8 +537,12 @@ void core::load(state_reader& in) {
     r1_[c] = in.u32();
     r0e_[c] = static_cast<std::uint8_t>(in.u32() != 0);
   }
-  in.array(entry_synops_);
   in.array(entry_updates_);
+  in.array(x0_);
+  for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+    r0_[c] = static_cast<std::uint8_t>(in.u32() != 0);
+    mod_in_[c] = in.u32();
+  }
   for (std::size_t i = 0; i < plastic_.size(); ++i) {
     plastic_state& p = plastic_[i];
     p.weight = in.i32();
@@ -524,7 +556,6 @@ void core::load(state_reader& in) {
     }
   }
   std::fill(y0_.begin(), y0_.end(), std::uint8_t{0});
-  std::fill(x0_.begin(), x0_.end(), std::uint8_t{0});
 }
 
 }  // namespace engram::emulator

@@ -83,7 +83,7 @@ activity make_activity(const simulation& sim) {
       }
       const std::uint32_t post = image.projections[proj].post;
       if (post < a.populations.size()) {
-        a.populations[post].synaptic_ops += k.entry_synaptic_ops()[e];
+        a.populations[post].synaptic_ops += sim.entry_synaptic_ops(c)[e];
         a.populations[post].synaptic_updates += k.entry_synaptic_updates()[e];
       }
     }

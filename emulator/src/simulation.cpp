@@ -65,6 +65,12 @@ simulation::simulation(const isa::chip_image& image, simulation_options options)
   step_counters_.resize(n);
   view_cores_.resize(n);
   totals_.per_core.resize(n);
+  pending_in_.assign(n, {});
+  next_in_.assign(n, {});
+  entry_ops_.resize(n);
+  for (std::uint32_t c = 0; c < n; ++c) {
+    entry_ops_[c].assign(cores_[c]->input_map_size(), 0);
+  }
   totals_.bottleneck_core_steps.assign(n, 0);
 }
 
@@ -194,8 +200,23 @@ void simulation::collect(std::unique_lock<std::mutex>& lock) {
     lock.unlock();
     std::exception_ptr failure;
     try {
+      // Packets and synaptic operations are counted in the step after the
+      // emission, whenever the scheduler actually delivered them.
+      std::fill(next_in_.begin(), next_in_.end(), incoming{});
       for (std::uint32_t c = 0; c < n; ++c) {
         std::swap(view_cores_[c], outputs_[c][slot]);
+        for (std::uint32_t e : view_cores_[c].emitted) {
+          for (std::uint32_t d : mesh_.tree(c, e).destinations) {
+            bool taken = false;
+            const std::uint32_t ops = cores_[d]->synapses_reached(c, e, taken, &entry_ops_[d]);
+            if (taken) {
+              ++next_in_[d].packets;
+              next_in_[d].synaptic_ops += ops;
+            }
+          }
+        }
+        view_cores_[c].counters.packets_in = pending_in_[c].packets;
+        view_cores_[c].counters.synaptic_ops = pending_in_[c].synaptic_ops;
         step_counters_[c] = view_cores_[c].counters;
         activity_[c].counters = &step_counters_[c];
         activity_[c].neuron_count = cores_[c]->neuron_count();
@@ -219,6 +240,7 @@ void simulation::collect(std::unique_lock<std::mutex>& lock) {
         ++totals_.link_bottleneck_steps;
       }
       ++totals_.steps;
+      std::swap(pending_in_, next_in_);
       view.cores = view_cores_;
       if (observer_ != nullptr) {
         observer_->on_step(view);
@@ -348,6 +370,8 @@ void simulation::run_core_step(std::uint32_t c, std::uint64_t s, scratch& mine) 
     }
   }
   out.counters = counters;
+  out.counters.packets_in = 0;  // the collector counts these (deterministically)
+  out.counters.synaptic_ops = 0;
   counters = core_counters{};
 }
 
@@ -367,7 +391,21 @@ std::uint32_t simulation::image_fingerprint() const {
   return isa::crc32(isa::serialize_image(*image_));
 }
 
-std::vector<std::uint8_t> simulation::checkpoint() const {
+std::vector<std::uint8_t> simulation::checkpoint() {
+  // Deliver what is still waiting: every core is at step collected_, and
+  // every waiting packet was emitted before it and is within its lookahead.
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    std::vector<packet> pending;
+    std::swap(pending, inbox_[c]);
+    for (const packet& p : pending) {
+      if (p.step >= collected_) {
+        throw std::logic_error("a packet of step " + std::to_string(p.step) + " waits at a cut at step " +
+                               std::to_string(collected_));
+      }
+      cores_[c]->deliver(p.src_core, p.neuron, p.payload, p.step, collected_);
+    }
+    cores_[c]->counters() = core_counters{};
+  }
   state_writer w;
   w.section("simu", 0);
   w.u64(collected_);
@@ -404,6 +442,9 @@ std::vector<std::uint8_t> simulation::checkpoint() const {
     }
     w.u64(totals_.bottleneck_core_steps[c]);
     w.array(slice_acc_[c]);
+    w.u32(pending_in_[c].packets);
+    w.u32(pending_in_[c].synaptic_ops);
+    w.array(entry_ops_[c]);
   }
   return frame_checkpoint(w.bytes(), image_fingerprint());
 }
@@ -450,6 +491,8 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
   totals.max_step = r.u64();
   totals.link_bottleneck_steps = r.u64();
   std::vector<std::vector<slice_totals>> slice_acc(cores_.size());
+  std::vector<incoming> pending(cores_.size());
+  std::vector<std::vector<std::uint64_t>> entry_ops(cores_.size());
   for (std::uint32_t c = 0; c < cores_.size(); ++c) {
     for (std::uint64_t& v : totals.per_core[c].values) {
       v = r.u64();
@@ -457,6 +500,10 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
     totals.bottleneck_core_steps[c] = r.u64();
     slice_acc[c].resize(slices_of_[c].size());
     r.array(slice_acc[c]);
+    pending[c].packets = r.u32();
+    pending[c].synaptic_ops = r.u32();
+    entry_ops[c].assign(entry_ops_[c].size(), 0);
+    r.array(entry_ops[c]);
   }
   if (r.remaining() != 0) {
     r.fail(std::to_string(r.remaining()) + " bytes after the end of the state");
@@ -464,6 +511,8 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
   inbox_ = std::move(inboxes);
   totals_ = std::move(totals);
   slice_acc_ = std::move(slice_acc);
+  pending_in_ = std::move(pending);
+  entry_ops_ = std::move(entry_ops);
   collected_ = step;
   std::fill(done_.begin(), done_.end(), step);
   std::fill(arrived_.begin(), arrived_.end(), 0u);

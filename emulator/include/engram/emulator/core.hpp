@@ -69,9 +69,17 @@ class core {
   /// simulation's to fill).
   core_counters& counters() noexcept { return counters_; }
   const core_counters& counters() const noexcept { return counters_; }
+  /// What delivering the packet of (src_core, neuron) does here, without
+  /// doing it: the synapses its rows hold (returned) and, when `per_entry`
+  /// is given, those synapses added per input-map entry. `taken` says
+  /// whether any entry holds the key. The simulation counts synaptic
+  /// operations from this, in the step after the emission (numerics §5),
+  /// whatever step the packet is actually delivered in.
+  std::uint32_t synapses_reached(std::uint32_t src_core, std::uint32_t neuron, bool& taken,
+                                 std::vector<std::uint64_t>* per_entry) const;
+  std::uint32_t input_map_size() const noexcept { return static_cast<std::uint32_t>(input_map_.size()); }
   /// Cumulative since step 0, per input-map entry (so per projection):
-  /// synaptic operations and learning updates of the synapses it reaches.
-  const std::vector<std::uint64_t>& entry_synaptic_ops() const noexcept { return entry_synops_; }
+  /// learning updates of the synapses it reaches.
   const std::vector<std::uint64_t>& entry_synaptic_updates() const noexcept { return entry_updates_; }
   /// Per neuron: 1 if its last update was active (neuron_updates_active).
   bool last_update_active(std::uint32_t neuron) const noexcept { return active_[neuron] != 0; }
@@ -143,7 +151,7 @@ class core {
   // Input side.
   std::vector<isa::input_map_entry> input_map_;
   std::vector<source_link> sources_;
-  std::vector<std::uint64_t> entry_synops_, entry_updates_;
+  std::vector<std::uint64_t> entry_updates_;
   std::vector<std::uint32_t> entry_of_axon_;  // the input-map entry feeding each axon (or ~0u)
   std::vector<axon> axons_;
   std::vector<synapse> synapses_;

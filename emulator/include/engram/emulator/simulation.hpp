@@ -119,7 +119,12 @@ class simulation {
   const simulation_options& options() const noexcept { return options_; }
 
   /// The whole state as a checkpoint file's bytes (between runs only).
-  std::vector<std::uint8_t> checkpoint() const;
+  /// Packets still waiting for their core are delivered first (legal: each
+  /// is within its lookahead), so the bytes do not depend on the schedule.
+  std::vector<std::uint8_t> checkpoint();
+  /// Cumulative synaptic operations per input-map entry of core `c`
+  /// (counted in the step after each emission).
+  const std::vector<std::uint64_t>& entry_synaptic_ops(std::uint32_t c) const noexcept { return entry_ops_[c]; }
   /// Restores a checkpoint of a simulation of the same image; throws
   /// checkpoint_error (naming `source`) otherwise.
   void restore(std::span<const std::uint8_t> file_bytes, const std::string& source);
@@ -182,6 +187,14 @@ class simulation {
   std::vector<core_counters> step_counters_;
   std::vector<core_step> view_cores_;
   run_totals totals_;
+  // Synaptic work of the packets emitted in the last collected step: what
+  // each core takes in during the next step (numerics §5 counts it there).
+  struct incoming {
+    std::uint32_t packets = 0;
+    std::uint32_t synaptic_ops = 0;
+  };
+  std::vector<incoming> pending_in_, next_in_;
+  std::vector<std::vector<std::uint64_t>> entry_ops_;
 };
 
 }  // namespace engram::emulator
