@@ -15,6 +15,7 @@ packages=(
   libboost-dev                           # Asio
   nlohmann-json3-dev                     # every JSON in and out
   libgtest-dev libbenchmark-dev          # tests and benchmarks
+  libmetis-dev                           # graph partitioner (mapping)
   verilator zlib1g-dev                   # RTL simulation (zlib for FST traces)
   clang-14 libclang-rt-14-dev            # libFuzzer targets
 )

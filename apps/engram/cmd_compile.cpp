@@ -24,6 +24,7 @@ std::string with_commas(double value) {
 
 
 constexpr const char* help = R"(Usage: engram compile NETWORK.json [--chip PRESET|CHIP.json] -o IMAGE [--report REPORT.json]
+                      [--partitioner auto|sequential|metis]
        engram compile --check NETWORK.json [--chip PRESET|CHIP.json]
 
 Maps a network description (engram-network/1) onto a chip (a preset name, see
@@ -37,6 +38,9 @@ report; --report also writes it as JSON.
   --chip X            chip preset name or chip JSON file (default: loihi-like)
   -o, --output IMAGE  the chip image to write ("-" for stdout)
   --report FILE       the mapping report as JSON ("-" for stdout)
+  --partitioner P     sequential (neuron order), metis (graph partition
+                      minimising traffic between cores) or auto (default: both,
+                      keeping the one with less inter-core traffic)
   --saturation-error  a weight that saturates is an error, not a count
   --help              show this help
 
@@ -72,7 +76,7 @@ int run_compile(std::span<const std::string_view> args) {
             a = "--output";
         }
     }
-    const arguments a(normalized, {"--help", "--check", "--saturation-error"}, {"--chip", "--output", "--report"},
+    const arguments a(normalized, {"--help", "--check", "--saturation-error"}, {"--chip", "--output", "--report", "--partitioner"},
                       "compile");
     if (a.flag("--help")) {
         std::fputs(help, stdout);
@@ -83,9 +87,18 @@ int run_compile(std::span<const std::string_view> args) {
                           std::to_string(a.positional().size()) + " (see engram compile --help)");
     }
     const bool check_only = a.flag("--check");
-    if (check_only && (a.option("--output") || a.option("--report") || a.flag("--saturation-error"))) {
-        throw usage_error("engram compile: --check writes nothing; it takes no --output, --report or "
-                          "--saturation-error");
+    if (check_only &&
+        (a.option("--output") || a.option("--report") || a.flag("--saturation-error") || a.option("--partitioner"))) {
+        throw usage_error("engram compile: --check writes nothing; it takes no --output, --report, "
+                          "--saturation-error or --partitioner");
+    }
+    std::optional<compiler::partitioner> partitioner = compiler::partitioner::automatic;
+    if (const auto name = a.option("--partitioner")) {
+        partitioner = compiler::partitioner_from_string(*name);
+        if (!partitioner) {
+            throw usage_error("engram compile: --partitioner must be auto, sequential or metis, found \"" + *name +
+                              "\"");
+        }
     }
     if (!check_only && !a.option("--output")) {
         throw usage_error("engram compile: name the image to write with -o IMAGE (or validate only with --check)");
@@ -103,6 +116,7 @@ int run_compile(std::span<const std::string_view> args) {
     }
     compiler::compile_options options;
     options.quantize.saturation_is_error = a.flag("--saturation-error");
+    options.partition = *partitioner;
     const auto result = compiler::compile_network(net, chip, options);
     const std::string output = *a.option("--output");
     isa::write_image(result.image, output);

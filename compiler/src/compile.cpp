@@ -1,6 +1,9 @@
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <set>
 
 #include <engram/common/error.hpp>
@@ -110,6 +113,69 @@ isa::spike_source source_program(const network& net, std::size_t p, std::uint32_
     return src;
 }
 
+// A partition with what placement and routing need from it.
+struct mapped_plan {
+    partition_plan plan;
+    std::vector<slice_fanout> fanout;
+    traffic_matrix traffic;
+};
+
+struct partition_choice {
+    std::vector<mapped_plan> plans; // the preferred first
+    std::vector<partition_candidate> candidates;
+};
+
+// Runs the partitioners options.partition asks for. In automatic mode a
+// partitioner that runs out of cores leaves the other; when both do, or
+// one neuron does not fit a core, the sequential error is thrown.
+partition_choice choose_partition(const network& net, const chip_spec& chip, const std::vector<double>& rates,
+                                  const compile_options& options) {
+    partition_choice choice;
+    std::exception_ptr first_error;
+    auto attempt = [&](partitioner which) {
+        partition_candidate c;
+        c.method = std::string(to_string(which));
+        try {
+            partition_plan plan = which == partitioner::sequential ? partition_sequential(net, chip)
+                                                                   : partition_metis(net, chip, rates, options.metis);
+            auto fanout = compute_fanout(net, plan);
+            auto traffic = core_traffic(plan, fanout, rates);
+            c.fits = true;
+            c.cores = plan.cores.size();
+            c.inter_core_traffic = traffic.inter_core();
+            choice.plans.push_back({std::move(plan), std::move(fanout), std::move(traffic)});
+        }
+        catch (const chip_limit_error& e) {
+            if (options.partition != partitioner::automatic || e.resource != "cores") {
+                throw;
+            }
+            if (!first_error) {
+                first_error = std::current_exception();
+            }
+            c.error = e.what();
+        }
+        choice.candidates.push_back(std::move(c));
+    };
+    if (options.partition != partitioner::metis) {
+        attempt(partitioner::sequential);
+    }
+    if (options.partition != partitioner::sequential) {
+        attempt(partitioner::metis);
+    }
+    if (choice.plans.empty()) {
+        std::rethrow_exception(first_error);
+    }
+    if (choice.plans.size() == 2) {
+        // Less inter-core traffic wins; sums that differ only by rounding tie.
+        const double a = choice.candidates[0].inter_core_traffic;
+        const double b = choice.candidates[1].inter_core_traffic;
+        if (b < a - 1e-9 * std::max(a, b)) {
+            std::swap(choice.plans[0], choice.plans[1]);
+        }
+    }
+    return choice;
+}
+
 // Where every neuron of the network sits: core and index on the core.
 struct neuron_site {
     std::uint32_t core = 0;
@@ -117,6 +183,24 @@ struct neuron_site {
 };
 
 } // namespace
+
+std::string_view to_string(partitioner p) {
+    switch (p) {
+    case partitioner::automatic: return "auto";
+    case partitioner::sequential: return "sequential";
+    case partitioner::metis: return "metis";
+    }
+    return "auto";
+}
+
+std::optional<partitioner> partitioner_from_string(std::string_view name) {
+    for (partitioner p: {partitioner::automatic, partitioner::sequential, partitioner::metis}) {
+        if (name == to_string(p)) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
 
 compile_result compile_network(const network& net, const chip_spec& chip, const compile_options& options) {
     (void)check_network_on_chip(net, chip);
@@ -129,13 +213,36 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         }
     }
     quantization q = quantize_network(net, options.quantize);
-    const partition_plan plan = partition_sequential(net, chip);
-    const auto fanout = compute_fanout(net, plan);
     const auto rates = population_rates(net, options.rates);
-    const auto traffic = core_traffic(plan, fanout, rates);
-    const placement place =
-        place_cores(chip, traffic, plan.cores.size(), net.seed, options.placement_iterations_per_core);
-    const routing routes = route_multicast(chip, plan, fanout, place.positions, net.source);
+    partition_choice choice = choose_partition(net, chip, rates, options);
+    // Place and route the preferred plan; in automatic mode, a plan whose
+    // routes do not fit the routers gives way to the other.
+    std::size_t chosen = 0;
+    std::optional<placement> placed;
+    std::optional<routing> routed;
+    for (;; ++chosen) {
+        const mapped_plan& m = choice.plans[chosen];
+        try {
+            placed = place_cores(chip, m.traffic, m.plan.cores.size(), net.seed, options.placement_iterations_per_core);
+            routed = route_multicast(chip, m.plan, m.fanout, placed->positions, net.source);
+            break;
+        }
+        catch (const chip_limit_error& e) {
+            if (chosen + 1 == choice.plans.size()) {
+                throw;
+            }
+            for (auto& c: choice.candidates) {
+                if (c.method == m.plan.method) {
+                    c.fits = false;
+                    c.error = e.what();
+                }
+            }
+        }
+    }
+    const partition_plan& plan = choice.plans[chosen].plan;
+    const traffic_matrix& traffic = choice.plans[chosen].traffic;
+    const placement& place = *placed;
+    const routing& routes = *routed;
     const auto& emitting = plan.emitting;
     const auto bases = slice_bases(plan);
 
@@ -168,6 +275,8 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     }
 
     std::vector<synapse> buffer;
+    std::vector<std::uint32_t> targets; // per synapse in buffer: its neuron on the core
+    std::vector<std::size_t> order;
     for (std::size_t c = 0; c < plan.cores.size(); ++c) {
         isa::core_image core;
         core.x = static_cast<std::uint16_t>(place.positions[c].x);
@@ -177,13 +286,24 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
             std::uint32_t projection;
         };
         std::vector<map_entry> input_map;
-        for (std::size_t k = 0; k < plan.cores[c].slices.size(); ++k) {
-            const slice& s = plan.cores[c].slices[k];
+        // The neurons of one population on a core share one profile and one
+        // set of rows (docs/mapping.md, "Partitioning"), written at its
+        // first slice on the core.
+        const auto& slices = plan.cores[c].slices;
+        std::map<std::uint32_t, std::uint16_t> profile_of;
+        for (std::size_t k = 0; k < slices.size(); ++k) {
+            const slice& s = slices[k];
             const population& pop = net.populations[s.population];
             std::uint16_t profile = 0;
+            bool first_slice = true;
             if (!pop.is_source()) {
-                profile = static_cast<std::uint16_t>(core.profiles.size());
-                core.profiles.push_back(q.neurons[s.population]->config);
+                const auto [it, added] =
+                    profile_of.try_emplace(s.population, static_cast<std::uint16_t>(core.profiles.size()));
+                if (added) {
+                    core.profiles.push_back(q.neurons[s.population]->config);
+                }
+                profile = it->second;
+                first_slice = added;
             }
             for (std::uint32_t i = s.first; i < s.first + s.count; ++i) {
                 core.kinds.push_back(kind_of(pop.model));
@@ -206,10 +326,11 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                 }
                 core.initial_state.push_back(state);
             }
-            if (pop.is_source()) {
+            if (pop.is_source() || !first_slice) {
                 continue;
             }
-            // Rows: one per (projection, pre neuron) with synapses onto the slice.
+            // Rows: one per (projection, pre neuron) with synapses onto the
+            // population's neurons on this core.
             for (std::size_t p = 0; p < net.projections.size(); ++p) {
                 const projection& proj = net.projections[p];
                 if (proj.post != s.population) {
@@ -217,22 +338,34 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                 }
                 const auto& pq = q.projections[p];
                 buffer.clear();
-                synapse_generator(net, p).generate(s.first, s.first + s.count, buffer);
-                std::stable_sort(buffer.begin(), buffer.end(),
-                                 [](const synapse& a, const synapse& b) { return a.pre < b.pre; });
-                for (std::size_t b = 0; b < buffer.size();) {
-                    const std::uint32_t pre = buffer[b].pre;
+                targets.clear();
+                for (std::size_t m = k; m < slices.size(); ++m) {
+                    if (slices[m].population != s.population) {
+                        continue;
+                    }
+                    const std::size_t before = buffer.size();
+                    synapse_generator(net, p).generate(slices[m].first, slices[m].first + slices[m].count, buffer);
+                    for (std::size_t b = before; b < buffer.size(); ++b) {
+                        targets.push_back(bases[c][m] + (buffer[b].post - slices[m].first));
+                    }
+                }
+                order.resize(buffer.size());
+                std::iota(order.begin(), order.end(), std::size_t{0});
+                std::stable_sort(order.begin(), order.end(),
+                                 [&](std::size_t a, std::size_t b) { return buffer[a].pre < buffer[b].pre; });
+                for (std::size_t b = 0; b < order.size();) {
+                    const std::uint32_t pre = buffer[order[b]].pre;
                     isa::axon_entry axon{};
                     axon.row_base = static_cast<std::uint32_t>(core.synapse_memory.size());
                     axon.weight_exp = pq.weights.exponent();
-                    for (; b < buffer.size() && buffer[b].pre == pre; ++b) {
-                        const synapse& syn = buffer[b];
+                    for (; b < order.size() && buffer[order[b]].pre == pre; ++b) {
+                        const synapse& syn = buffer[order[b]];
                         isa::synapse_word word{};
                         word.weight = pq.weights.mantissa(syn.weight);
                         q.accumulate(p, syn.weight, word.weight);
                         word.delay = pq.delays.delay_steps(syn.delay);
                         q.accumulate_delay(p, syn.delay, word.delay);
-                        word.target = bases[c][k] + (syn.post - s.first);
+                        word.target = targets[order[b]];
                         word.receptor = proj.target == receptor::excitatory ? isa::receptor_kind::excitatory
                                                                              : isa::receptor_kind::inhibitory;
                         core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(word)[0]));
@@ -317,6 +450,8 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         report.synapses += core.synapse_memory.size();
     }
     report.partition_method = plan.method;
+    report.partition_mode = std::string(to_string(options.partition));
+    report.partition_candidates = std::move(choice.candidates);
     report.traffic = traffic.total();
     report.placement_cost = place.cost;
     report.naive_placement_cost = place.naive_cost;

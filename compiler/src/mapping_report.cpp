@@ -36,6 +36,18 @@ nlohmann::json to_json(const mapping_report& r) {
                              {"fullest_core", res.fullest_core},
                              {"fullest_at", position_json(res.fullest_at)}});
     }
+    nlohmann::json candidates = nlohmann::json::array();
+    for (const auto& c: r.partition_candidates) {
+        nlohmann::json j = {{"method", c.method}, {"fits", c.fits}, {"chosen", c.method == r.partition_method}};
+        if (c.fits) {
+            j["cores"] = c.cores;
+            j["inter_core_traffic_packets_per_s"] = c.inter_core_traffic;
+        }
+        else {
+            j["error"] = c.error;
+        }
+        candidates.push_back(j);
+    }
     return {{"format", "engram-mapping-report/1"},
             {"network", r.network},
             {"chip", r.chip},
@@ -43,7 +55,7 @@ nlohmann::json to_json(const mapping_report& r) {
             {"synapses", r.synapses},
             {"cores", {{"used", r.cores_used}, {"available", r.cores_available}}},
             {"chips_used", r.chips_used},
-            {"partition", {{"method", r.partition_method}}},
+            {"partition", {{"method", r.partition_method}, {"mode", r.partition_mode}, {"candidates", candidates}}},
             {"resources", resources},
             {"placement",
              {{"traffic_packets_per_s", r.traffic},
@@ -75,6 +87,18 @@ std::string summary(const mapping_report& r) {
                       res.limit > 0 && res.max * 10 >= res.limit * 9 ? "  (over 90%)" : "");
         out += line;
     }
+    out += "  partition: " + r.partition_method + " (" + r.partition_mode + ")";
+    for (const auto& c: r.partition_candidates) {
+        out += "; " + c.method + " ";
+        if (c.fits) {
+            out += std::to_string(c.cores) + " cores, " + with_commas(c.inter_core_traffic) +
+                   " packets/s between cores";
+        }
+        else {
+            out += "does not fit";
+        }
+    }
+    out += "\n";
     const double gain = r.naive_placement_cost > 0 ? 1.0 - r.placement_cost / r.naive_placement_cost : 0.0;
     out += "  placement: " + with_commas(r.traffic) + " packets/s expected, traffic x hops " +
            with_commas(r.traffic_hops) + "/s (row-major " + with_commas(r.naive_traffic_hops) +

@@ -46,6 +46,16 @@ double traffic_matrix::total() const {
     return sum;
 }
 
+double traffic_matrix::inter_core() const {
+    double sum = 0.0;
+    for (std::size_t a = 0; a < out.size(); ++a) {
+        for (const auto& [b, t]: out[a]) {
+            sum += b == a ? 0.0 : t;
+        }
+    }
+    return sum;
+}
+
 std::vector<slice_fanout> compute_fanout(const network& net, const partition_plan& plan) {
     const std::size_t n = plan.cores.size();
     // Where each neuron sits: its core and the index of its fanout entry.

@@ -1,5 +1,7 @@
 // Partitioning: every core fits every limit, counted exactly; slices cover
 // every neuron once; errors name the population, the resource and the numbers.
+// METIS cuts the traffic of clusters the neuron order hides, and is
+// reproducible.
 
 #include <filesystem>
 #include <random>
@@ -12,6 +14,9 @@
 #include <engram/compiler/connectivity.hpp>
 #include <engram/compiler/network_loader.hpp>
 #include <engram/compiler/partition.hpp>
+#include <engram/compiler/placement.hpp>
+
+#include "partition_fixtures.hpp"
 
 namespace {
 
@@ -266,4 +271,188 @@ TEST(partition, random_networks_on_random_chips) {
         }
     }
     EXPECT_GT(planned, 20);
+}
+
+namespace {
+
+// Expected packets per second that leave their core.
+double inter_core_traffic(const network& net, const partition_plan& plan) {
+    return core_traffic(plan, compute_fanout(net, plan), population_rates(net)).inter_core();
+}
+
+} // namespace
+
+TEST(partition_metis, cuts_the_traffic_of_interleaved_clusters) {
+    // 8 clusters of 32 neurons interleaved by index; a core holds 32 neurons
+    // (its 32 output axons), so the sequential slices hold 4 neurons of every
+    // cluster and each neuron's spikes go to 7 other cores. One cluster per
+    // core sends nothing between cores.
+    const network net = load(engram::test::interleaved_clusters(8, 32));
+    const chip_spec chip = tiny_with(32, 2048, 256, 2, 2);
+    const partition_plan sequential = partition_sequential(net, chip);
+    const partition_plan metis = partition_metis(net, chip, population_rates(net));
+    expect_valid_plan(net, chip, sequential);
+    expect_valid_plan(net, chip, metis);
+    EXPECT_EQ(metis.method, "metis");
+    EXPECT_EQ(metis.emitting, emitting_neurons(net));
+    const double seq_traffic = inter_core_traffic(net, sequential);
+    const double metis_traffic = inter_core_traffic(net, metis);
+    EXPECT_DOUBLE_EQ(seq_traffic, 256 * 7 * 10.0); // 10 Hz per neuron, 7 other cores each
+    EXPECT_LE(metis_traffic, 0.1 * seq_traffic);
+    EXPECT_EQ(metis.cores.size(), 8u);
+    // Each core holds one cluster: 32 slices of one neuron each, one profile.
+    for (const auto& core: metis.cores) {
+        EXPECT_EQ(core.usage.neuron_profiles, 1u);
+    }
+}
+
+TEST(partition_metis, cuts_traffic_with_noise_across_clusters_and_inputs) {
+    // The same clusters (16 of 24 neurons) with random connections across
+    // them (p = 0.01) and a Poisson input per neuron: a partition can no
+    // longer avoid all traffic, but METIS must still cut it by at least 2x.
+    const network net = load(engram::test::interleaved_clusters(16, 24, 0.01, 20.0));
+    const chip_spec chip = tiny_with(48, 4096, 512, 4, 4);
+    const auto rates = population_rates(net);
+    const partition_plan sequential = partition_sequential(net, chip);
+    const partition_plan metis = partition_metis(net, chip, rates);
+    expect_valid_plan(net, chip, sequential);
+    expect_valid_plan(net, chip, metis);
+    const double seq_traffic = inter_core_traffic(net, sequential);
+    const double metis_traffic = inter_core_traffic(net, metis);
+    EXPECT_LE(metis_traffic, 0.5 * seq_traffic) << "sequential " << seq_traffic << ", metis " << metis_traffic;
+}
+
+TEST(partition_metis, is_deterministic) {
+    const network net = load(engram::test::interleaved_clusters(16, 24, 0.01, 20.0));
+    const chip_spec chip = tiny_with(48, 4096, 512, 4, 4);
+    const auto rates = population_rates(net);
+    const partition_plan a = partition_metis(net, chip, rates);
+    const partition_plan b = partition_metis(net, chip, rates);
+    ASSERT_EQ(a.cores.size(), b.cores.size());
+    for (std::size_t c = 0; c < a.cores.size(); ++c) {
+        EXPECT_EQ(a.cores[c].slices, b.cores[c].slices);
+        EXPECT_EQ(a.cores[c].usage, b.cores[c].usage);
+        EXPECT_EQ(a.cores[c].rules, b.cores[c].rules);
+    }
+}
+
+TEST(partition_metis, groups_of_neurons_as_vertices_still_fit) {
+    // Vertices of 4 neurons (as for large networks): still a valid plan.
+    const network net = load(engram::test::interleaved_clusters(8, 32, 0.02, 5.0));
+    const chip_spec chip = tiny_with(32, 2048, 512, 4, 4);
+    metis_options options;
+    options.group_size = 4;
+    expect_valid_plan(net, chip, partition_metis(net, chip, population_rates(net), options));
+}
+
+TEST(partition_metis, every_example_fits_loihi_like) {
+    const chip_spec loihi = load_chip_preset("loihi-like");
+    for (const auto& entry: std::filesystem::directory_iterator(std::string(ENGRAM_SOURCE_DIR) + "/examples")) {
+        const auto file = entry.path() / "network.json";
+        if (!std::filesystem::exists(file)) {
+            continue;
+        }
+        SCOPED_TRACE(file.string());
+        const network net = load_network_file(file);
+        expect_valid_plan(net, loihi, partition_metis(net, loihi, population_rates(net)));
+    }
+}
+
+TEST(partition_metis, one_neuron_that_does_not_fit_names_population_and_resource) {
+    json j = {{"format", "engram-network/1"},
+              {"name", "wide"},
+              {"dt", 1.0},
+              {"populations",
+               {{{"name", "in"}, {"size", 300}, {"model", "SpikeSourcePoisson"}, {"params", {{"rate", 5.0}}}},
+                {{"name", "out"}, {"size", 2}, {"model", "IF_curr_exp"}}}},
+              {"projections",
+               {{{"pre", "in"}, {"post", "out"}, {"connector", {{"type", "AllToAll"}}}, {"weight", 0.1}}}}};
+    const network net = load(j);
+    try {
+        (void)partition_metis(net, tiny_with(512, 256, 4096, 2, 2), population_rates(net));
+        FAIL() << "expected chip_limit_error";
+    }
+    catch (const engram::chip_limit_error& e) {
+        EXPECT_EQ(e.path(), "/populations/1");
+        EXPECT_EQ(e.resource, "synapse_words");
+        EXPECT_EQ(e.needed, 300);
+        EXPECT_EQ(e.available, 256);
+    }
+}
+
+TEST(partition_metis, too_few_cores_names_the_count) {
+    const network net = load(engram::test::interleaved_clusters(8, 32));
+    try {
+        (void)partition_metis(net, tiny_with(32, 2048, 256, 2, 1), population_rates(net));
+        FAIL() << "expected chip_limit_error";
+    }
+    catch (const engram::chip_limit_error& e) {
+        EXPECT_EQ(e.resource, "cores");
+        EXPECT_EQ(e.available, 4);
+        EXPECT_GE(e.needed, 8);
+    }
+}
+
+TEST(partition_metis, random_networks_on_random_chips) {
+    std::mt19937 rng(2027);
+    int planned = 0;
+    for (int trial = 0; trial < 60; ++trial) {
+        SCOPED_TRACE("trial " + std::to_string(trial));
+        const int n = 1 + static_cast<int>(rng() % 4);
+        json populations = json::array();
+        for (int p = 0; p < n; ++p) {
+            json pop = {{"name", "p" + std::to_string(p)}, {"size", 1 + static_cast<int>(rng() % 80)}};
+            if (p == 0 || rng() % 3 == 0) {
+                pop["model"] = "SpikeSourcePoisson";
+                pop["params"] = {{"rate", 1.0 + static_cast<double>(rng() % 40)}};
+            }
+            else {
+                pop["model"] = "IF_curr_exp";
+            }
+            populations.push_back(pop);
+        }
+        json projections = json::array();
+        for (int k = 0; k < 6; ++k) {
+            const int pre = static_cast<int>(rng() % n);
+            const int post = static_cast<int>(rng() % n);
+            if (populations[post]["model"] != "IF_curr_exp") {
+                continue;
+            }
+            json conn;
+            switch (rng() % 4) {
+            case 0: conn = {{"type", "AllToAll"}}; break;
+            case 1: conn = {{"type", "FixedProbability"}, {"p", 0.1}}; break;
+            case 2: conn = {{"type", "OneToOne"}}; break;
+            default: conn = {{"type", "FixedNumberPre"}, {"n", 2}}; break;
+            }
+            if (conn["type"] == "OneToOne" && populations[pre]["size"] != populations[post]["size"]) {
+                conn = {{"type", "FixedNumberPre"}, {"n", 1}};
+            }
+            projections.push_back({{"pre", populations[pre]["name"]},
+                                   {"post", populations[post]["name"]},
+                                   {"connector", conn},
+                                   {"weight", 0.1}});
+        }
+        const network net = load({{"format", "engram-network/1"},
+                                  {"name", "random"},
+                                  {"dt", 1.0},
+                                  {"seed", trial},
+                                  {"populations", populations},
+                                  {"projections", projections}});
+        const auto pick = [&](std::uint32_t base, std::uint32_t range) {
+            return base + static_cast<std::uint32_t>(rng() % range);
+        };
+        const chip_spec chip = tiny_with(pick(8, 56), pick(64, 2000), pick(64, 400), 4, 4);
+        metis_options options;
+        options.group_size = 1 + static_cast<std::uint32_t>(rng() % 3);
+        try {
+            const partition_plan plan = partition_metis(net, chip, population_rates(net), options);
+            expect_valid_plan(net, chip, plan);
+            ++planned;
+        }
+        catch (const engram::chip_limit_error& e) {
+            EXPECT_TRUE(e.resource == "cores" || e.needed > e.available) << e.what();
+        }
+    }
+    EXPECT_GT(planned, 30);
 }

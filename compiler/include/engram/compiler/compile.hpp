@@ -5,23 +5,36 @@
 // this runs them in order and assembles the image.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <engram/compiler/chip.hpp>
 #include <engram/compiler/network.hpp>
+#include <engram/compiler/partition.hpp>
 #include <engram/compiler/placement.hpp>
 #include <engram/compiler/quantize.hpp>
 #include <engram/isa/chip_image.hpp>
 
 namespace engram::compiler {
 
+// Which partitioner maps the network: automatic runs both and keeps the
+// plan with less inter-core traffic (ties: sequential).
+enum class partitioner { automatic, sequential, metis };
+
+// "auto", "sequential", "metis"; and back (nullopt for another name).
+std::string_view to_string(partitioner p);
+std::optional<partitioner> partitioner_from_string(std::string_view name);
+
 struct compile_options {
     quantize_options quantize;
     rate_options rates;
     std::size_t placement_iterations_per_core = 64;
+    partitioner partition = partitioner::automatic;
+    metis_options metis;
 };
 
 // One per-core resource across the cores used.
@@ -34,6 +47,16 @@ struct resource_summary {
     grid_position fullest_at;
 };
 
+// One partitioner's result: its cores and the expected packets per second
+// that leave their core (the partitioning objective).
+struct partition_candidate {
+    std::string method;
+    bool fits = false;          // false: error says what did not fit
+    std::size_t cores = 0;
+    double inter_core_traffic = 0.0;
+    std::string error;
+};
+
 struct mapping_report {
     std::string network;
     std::string chip;
@@ -43,7 +66,9 @@ struct mapping_report {
     std::uint64_t cores_available = 0;
     std::size_t chips_used = 0;
     std::vector<resource_summary> resources;
-    std::string partition_method;
+    std::string partition_method;  // the plan mapped
+    std::string partition_mode;    // "auto", "sequential" or "metis" (compile_options::partition)
+    std::vector<partition_candidate> partition_candidates;
     double traffic = 0.0;            // packets per second, all cores
     double placement_cost = 0.0;     // pJ per second of routing, optimized placement
     double naive_placement_cost = 0.0;

@@ -3,7 +3,9 @@
 // Partitioning: populations split into slices (contiguous neuron ranges) and
 // the slices packed into cores, so that every core respects every per-core
 // limit of the chip (docs/mapping.md, "Resources per core"). Usage is counted
-// exactly, from the synapses the connectors really make, not estimated.
+// exactly, from the synapses the connectors really make, not estimated. Two
+// methods: sequential (neuron order) and METIS (a graph partition that
+// minimises spike traffic between cores, then repaired to fit every limit).
 
 #include <cstdint>
 #include <string>
@@ -66,6 +68,8 @@ std::uint32_t rule_term_count(const plasticity_rule& rule);
 std::vector<std::vector<bool>> emitting_neurons(const network& net);
 
 // Exact usage of a core holding slices, counted from the generated synapses.
+// The neurons of one population on a core share one neuron profile and one
+// set of input axons, however many slices hold them.
 core_usage measure_core(const network& net, const std::vector<slice>& slices);
 
 // Sequential partition: each population is cut, in neuron order, into the
@@ -75,5 +79,33 @@ core_usage measure_core(const network& net, const std::vector<slice>& slices);
 // resource, what one neuron needs and what a core has, when even one neuron
 // does not fit, or the system's core count when there are too few cores.
 partition_plan partition_sequential(const network& net, const chip_spec& chip);
+
+struct metis_options {
+    // Neurons per graph vertex (contiguous, within one population); 0 picks
+    // 1 while the network has at most max_vertices neurons, else the smallest
+    // group size that keeps the vertex count at or under max_vertices.
+    std::uint32_t group_size = 0;
+    std::uint32_t max_vertices = 16384;
+    // METIS_OPTION_SEED: a fixed seed, so the partition is reproducible.
+    std::int32_t seed = 1;
+    // Part counts tried: the lower bound from the summed neurons, synapse
+    // words and output axons, then the core count its repair needed, and so
+    // on, at most this many times.
+    std::uint32_t attempts = 3;
+};
+
+// Graph partition with METIS (docs/mapping.md, "Partitioning"): vertices are
+// neurons (or groups of neurons), edge (u, v) weighs the expected packets per
+// second between them (the rate of each pre neuron with a synapse onto the
+// other vertex, rates[population] in Hz), vertex weights are neurons and
+// synapse words. METIS_PartGraphKway cuts the graph into parts; each part is
+// then filled into cores with the same exact accounting as the sequential
+// method (a part that overflows a core spills into the next core). Of the
+// attempts, the plan with the least inter-core traffic is kept. The slices
+// of a core are maximal runs of neurons of one population; one population
+// may have several slices on a core. Throws the same errors as
+// partition_sequential.
+partition_plan partition_metis(const network& net, const chip_spec& chip, const std::vector<double>& rates,
+                               const metis_options& options = {});
 
 } // namespace engram::compiler

@@ -51,6 +51,7 @@ std::vector<slice_fanout> compute_fanout(const network& net, const partition_pla
 struct traffic_matrix {
     std::vector<std::vector<std::pair<std::uint32_t, double>>> out;
     double total() const;
+    double inter_core() const; // without self traffic: packets that leave their core
 };
 traffic_matrix core_traffic(const partition_plan& plan, const std::vector<slice_fanout>& fanout,
                             const std::vector<double>& rates);

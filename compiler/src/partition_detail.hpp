@@ -1,0 +1,241 @@
+#pragma once
+
+// The exact per-core accounting the partitioners share (docs/mapping.md,
+// "Resources per core"): a context computed once per network, a filler that
+// adds the neurons of one population to a core one at a time, and the checks
+// and errors against the chip's limits. Private to the compiler.
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <engram/common/error.hpp>
+#include <engram/common/text.hpp>
+#include <engram/compiler/connectivity.hpp>
+#include <engram/compiler/partition.hpp>
+
+namespace engram::compiler::detail {
+
+inline bool fits(const core_usage& u, const core_limits& limits, const resource_info** failed = nullptr) {
+    for (const auto& r: core_resources) {
+        if (u.*r.used > limits.*r.limit) {
+            if (failed != nullptr) {
+                *failed = &r;
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+// Everything about the network the partitioner needs, computed once.
+class partition_context {
+public:
+    explicit partition_context(const network& net): net_(net) {
+        incoming_.resize(net.populations.size());
+        for (std::size_t p = 0; p < net.projections.size(); ++p) {
+            incoming_[net.projections[p].post].push_back(p);
+            generators_.emplace_back(net, p);
+        }
+        emitting_ = emitting_neurons(net);
+    }
+
+    const network& net() const { return net_; }
+    const std::vector<std::size_t>& incoming(std::size_t population) const { return incoming_[population]; }
+    const synapse_generator& generator(std::size_t projection) const { return generators_[projection]; }
+    bool emits(std::size_t population, std::uint32_t neuron) const { return emitting_[population][neuron]; }
+    const std::vector<std::vector<bool>>& emitting() const { return emitting_; }
+
+    // Usage that depends only on the population, not on how many of its
+    // neurons a core holds: profiles, rules, microcode, modulator axons.
+    core_usage population_overhead(std::size_t population, std::vector<std::size_t>& rules) const {
+        core_usage u;
+        rules.clear();
+        if (net_.populations[population].is_source()) {
+            return u;
+        }
+        u.neuron_profiles = 1;
+        std::set<std::size_t> modulators;
+        for (std::size_t p: incoming_[population]) {
+            if (const auto r = net_.projections[p].rule) {
+                if (std::find(rules.begin(), rules.end(), *r) == rules.end()) {
+                    rules.push_back(*r);
+                }
+                if (net_.rules[*r].modulator) {
+                    modulators.insert(*net_.rules[*r].modulator);
+                }
+            }
+        }
+        std::sort(rules.begin(), rules.end());
+        add_rules(u, rules);
+        u.input_axons += modulators.size();
+        return u;
+    }
+
+    void add_rules(core_usage& u, const std::vector<std::size_t>& rules) const {
+        u.learning_rules = rules.size();
+        u.trace_profiles = rules.size();
+        u.microcode_words = 0;
+        for (std::size_t r: rules) {
+            u.microcode_words += rule_term_count(net_.rules[r]);
+        }
+    }
+
+private:
+    const network& net_;
+    std::vector<std::vector<std::size_t>> incoming_;
+    std::vector<synapse_generator> generators_;
+    std::vector<std::vector<bool>> emitting_;
+};
+
+// Adds post neurons to a core one at a time, counting exactly what they add.
+class core_filler {
+public:
+    core_filler(const partition_context& ctx, std::size_t population): ctx_(ctx), population_(population) {
+        base_ = ctx.population_overhead(population, rules_);
+        for (std::size_t p: ctx.incoming(population)) {
+            const auto& proj = ctx.net().projections[p];
+            seen_.emplace_back(ctx.net().populations[proj.pre].size, false);
+        }
+        usage_ = base_;
+    }
+
+    const core_usage& usage() const { return usage_; }
+    const std::vector<std::size_t>& rules() const { return rules_; }
+
+    // The usage with neuron j added, without adding it.
+    core_usage with(std::uint32_t j) {
+        rollback();
+        core_usage u = usage_;
+        u.neurons += 1;
+        u.output_axons += ctx_.emits(population_, j) ? 1 : 0;
+        const auto& incoming = ctx_.incoming(population_);
+        for (std::size_t k = 0; k < incoming.size(); ++k) {
+            const std::size_t p = incoming[k];
+            const bool plastic = ctx_.net().projections[p].rule.has_value();
+            buffer_.clear();
+            ctx_.generator(p).generate(j, j + 1, buffer_);
+            u.synapse_words += buffer_.size() * (plastic ? 2 : 1);
+            for (const auto& s: buffer_) {
+                if (!seen_[k][s.pre]) {
+                    seen_[k][s.pre] = true; // taken back by rollback() unless committed
+                    pending_.emplace_back(k, s.pre);
+                    u.input_axons += 1;
+                }
+            }
+        }
+        return u;
+    }
+
+    // Adds the neuron last passed to with(), whose usage is u.
+    void commit(const core_usage& u) {
+        usage_ = u;
+        pending_.clear();
+    }
+
+    void reset() {
+        pending_.clear();
+        usage_ = base_;
+        for (auto& s: seen_) {
+            std::fill(s.begin(), s.end(), false);
+        }
+    }
+
+private:
+    // Unmarks the pre neurons of a with() that was not committed.
+    void rollback() {
+        for (const auto& [k, pre]: pending_) {
+            seen_[k][pre] = false;
+        }
+        pending_.clear();
+    }
+
+    const partition_context& ctx_;
+    std::size_t population_;
+    core_usage base_;
+    core_usage usage_;
+    std::vector<std::size_t> rules_;
+    std::vector<std::vector<bool>> seen_; // per incoming projection: pre neurons already with an axon
+    std::vector<std::pair<std::size_t, std::uint32_t>> pending_;
+    std::vector<synapse> buffer_;
+};
+
+[[noreturn]] inline void one_neuron_does_not_fit(const network& net, const chip_spec& chip, const population& pop,
+                                          const core_usage& alone, const resource_info& r) {
+    const std::uint64_t needed = alone.*r.used;
+    const std::uint32_t available = chip.core.*r.limit;
+    std::string hint;
+    if (r.name == "synapse_words" || r.name == "input_axons") {
+        hint = "; use a chip with more per core, or fewer synapses onto each neuron";
+    }
+    else if (r.name == "learning_rules" || r.name == "microcode_words" || r.name == "trace_profiles") {
+        hint = "; use fewer or shorter learning rules on this population, or a chip with a larger learning engine";
+    }
+    throw chip_limit_error(net.source, pop.path, std::string(r.name), static_cast<double>(needed), available,
+                           "population \"" + pop.name + "\": one neuron needs " + with_commas(needed) + " " +
+                               std::string(r.name) + ", a core of chip \"" + chip.name + "\" has " +
+                               with_commas(available) + hint);
+}
+
+// Adds the usage of neurons of another population to a core: everything but
+// the learning engine adds up (profiles and input axons are per population
+// on a core); the rules are merged with merge_rules and counted by add_rules.
+inline void add_population_usage(core_usage& sum, const core_usage& piece) {
+    sum.neurons += piece.neurons;
+    sum.neuron_profiles += piece.neuron_profiles;
+    sum.input_axons += piece.input_axons;
+    sum.synapse_words += piece.synapse_words;
+    sum.output_axons += piece.output_axons;
+}
+
+// rules := sorted union of rules and more.
+inline void merge_rules(std::vector<std::size_t>& rules, const std::vector<std::size_t>& more) {
+    for (std::size_t r: more) {
+        if (std::find(rules.begin(), rules.end(), r) == rules.end()) {
+            rules.push_back(r);
+        }
+    }
+    std::sort(rules.begin(), rules.end());
+}
+
+// Exact usage of a core holding slices (measure_core with the context at hand).
+inline core_usage measure_slices(const partition_context& ctx, const std::vector<slice>& slices) {
+    // The neurons of one population on a core share its profile and its
+    // input axons, however many slices hold them.
+    std::vector<std::uint32_t> populations;
+    for (const auto& s: slices) {
+        if (std::find(populations.begin(), populations.end(), s.population) == populations.end()) {
+            populations.push_back(s.population);
+        }
+    }
+    core_usage total;
+    std::vector<std::size_t> all_rules;
+    for (std::uint32_t p: populations) {
+        core_filler filler(ctx, p);
+        for (const auto& s: slices) {
+            if (s.population != p) {
+                continue;
+            }
+            for (std::uint32_t j = s.first; j < s.first + s.count; ++j) {
+                filler.commit(filler.with(j));
+            }
+        }
+        add_population_usage(total, filler.usage());
+        merge_rules(all_rules, filler.rules());
+    }
+    ctx.add_rules(total, all_rules);
+    return total;
+}
+
+inline void check_core_count(const network& net, const chip_spec& chip, std::size_t cores) {
+    if (cores > chip.core_count()) {
+        throw chip_limit_error(net.source, "/populations", "cores", static_cast<double>(cores),
+                               static_cast<double>(chip.core_count()),
+                               "the network needs " + with_commas(cores) + " cores, chip \"" + chip.name +
+                                   "\" has " + with_commas(chip.core_count()) +
+                                   "; use a larger preset or more chips (\"chips\" in the chip file)");
+    }
+}
+
+} // namespace engram::compiler::detail
