@@ -42,6 +42,9 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
   y3_.resize(n);
   y0_.assign(n, 0);
   y0e_.assign(n, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    (kinds_[i] == isa::neuron_kind::lif ? lif_ : source_neurons_).push_back(i);
+  }
   active_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const isa::neuron_state& s = image.initial_state[i];
@@ -248,77 +251,88 @@ void core::update(std::uint64_t s) {
   std::int32_t* acc_i = acc_e + n;
   const philox_key key = philox_key_from_seed(seed_);
 
-  // Phase 2: neuron update (§6) and spike sources (§9).
-  for (std::size_t i = 0; i < n; ++i) {
+  // Phase 2: neuron update (§6), then the spike sources (§9); the spikes of
+  // both are merged into index order.
+  std::uint32_t active_count = 0;
+  for (const std::uint32_t i : lif_) {
+    const profile& p = profiles_[profile_of_[i]];
+    const std::int32_t in_e = acc_e[i];
+    const std::int32_t in_i = acc_i[i];
+    acc_e[i] = 0;
+    acc_i[i] = 0;
+    const std::int32_t old_ue = u_exc_[i], old_ui = u_inh_[i], old_v = v_[i];
+    const std::uint8_t old_r = refractory_[i];
+    const std::int32_t ue = fp::sat24(std::int64_t{fp::decay(old_ue, p.decay_u_exc)} + in_e);
+    const std::int32_t ui = fp::sat24(std::int64_t{fp::decay(old_ui, p.decay_u_inh)} + in_i);
+    u_exc_[i] = ue;
+    u_inh_[i] = ui;
+    bool spike = false;
+    std::int32_t v = p.reset;
+    std::uint8_t r = old_r;
+    if (old_r > 0) {
+      r = static_cast<std::uint8_t>(old_r - 1);  // v held at reset; currents keep integrating
+    } else {
+      v = fp::sat24(std::int64_t{fp::decay(old_v, p.decay_v)} + ue + ui + p.bias);
+      if (v >= p.threshold) {
+        spike = true;
+        v = p.reset;
+        r = static_cast<std::uint8_t>(p.refractory_period);
+      }
+    }
+    v_[i] = v;
+    refractory_[i] = r;
+    y0_[i] = spike ? 1 : 0;
+    y0e_[i] = static_cast<std::uint8_t>(y0e_[i] | y0_[i]);
+    const bool active = spike || (in_e | in_i) != 0 || ue != old_ue || ui != old_ui || v != old_v || r != old_r;
+    active_[i] = active ? 1 : 0;
+    active_count += active ? 1u : 0u;
+    if (spike) {
+      spiked_.push_back(i);
+    }
+  }
+  counters_.neuron_updates_active += active_count;
+  counters_.neuron_updates_idle += static_cast<std::uint32_t>(lif_.size()) - active_count;
+  spiked_payloads_.assign(spiked_.size(), 0);
+  const std::size_t lif_spikes = spiked_.size();
+  for (const std::uint32_t i : source_neurons_) {
     bool spike = false;
     std::uint8_t payload = 0;
-    switch (kinds_[i]) {
-      case isa::neuron_kind::lif: {
-        const profile& p = profiles_[profile_of_[i]];
-        const std::int32_t in_e = acc_e[i];
-        const std::int32_t in_i = acc_i[i];
-        acc_e[i] = 0;
-        acc_i[i] = 0;
-        const std::int32_t old_ue = u_exc_[i], old_ui = u_inh_[i], old_v = v_[i];
-        const std::uint8_t old_r = refractory_[i];
-        u_exc_[i] = fp::sat24(std::int64_t{fp::decay(u_exc_[i], p.decay_u_exc)} + in_e);
-        u_inh_[i] = fp::sat24(std::int64_t{fp::decay(u_inh_[i], p.decay_u_inh)} + in_i);
-        if (refractory_[i] > 0) {
-          refractory_[i] = static_cast<std::uint8_t>(refractory_[i] - 1);
-          v_[i] = p.reset;
-        } else {
-          const std::int64_t sum = std::int64_t{fp::decay(v_[i], p.decay_v)} + u_exc_[i] + u_inh_[i] + p.bias;
-          v_[i] = fp::sat24(sum);
-          if (v_[i] >= p.threshold) {
-            spike = true;
-            v_[i] = p.reset;
-            refractory_[i] = static_cast<std::uint8_t>(p.refractory_period);
-          }
-        }
-        y0_[i] = spike ? 1 : 0;
-        if (spike) {
-          y0e_[i] = 1;
-        }
-        const bool active = spike || in_e != 0 || in_i != 0 || u_exc_[i] != old_ue || u_inh_[i] != old_ui ||
-                            v_[i] != old_v || refractory_[i] != old_r;
-        active_[i] = active ? 1 : 0;
-        if (active) {
-          ++counters_.neuron_updates_active;
-        } else {
-          ++counters_.neuron_updates_idle;
-        }
-        break;
+    const isa::spike_source& src = programs_[i];
+    if (kinds_[i] == isa::neuron_kind::poisson) {
+      if (s >= src.start_step && s < src.end_step && src.p32 != 0) {
+        const philox_counter ctr{static_cast<std::uint32_t>(s), src.index, src.population,
+                                 static_cast<std::uint32_t>(random_stream_id::poisson)};
+        const std::uint32_t u = philox4x32_10(ctr, key)[0];
+        spike = std::uint64_t{u} < src.p32;
       }
-      case isa::neuron_kind::spike_array:
-      case isa::neuron_kind::modulator: {
-        const isa::spike_source& src = programs_[i];
-        std::uint32_t& next = cursors_[i].next;
-        while (next < src.steps.size() && src.steps[next] < s) {
-          ++next;  // only after a checkpoint taken between a source's steps
-        }
-        if (next < src.steps.size() && src.steps[next] == s) {
-          spike = true;
-          if (kinds_[i] == isa::neuron_kind::modulator && next < src.payloads.size()) {
-            payload = src.payloads[next];
-          }
-          ++next;
-        }
-        break;
+    } else {  // spike_array, modulator
+      std::uint32_t& next = cursors_[i].next;
+      while (next < src.steps.size() && src.steps[next] < s) {
+        ++next;  // only after a checkpoint taken between a source's steps
       }
-      case isa::neuron_kind::poisson: {
-        const isa::spike_source& src = programs_[i];
-        if (s >= src.start_step && s < src.end_step && src.p32 != 0) {
-          const philox_counter ctr{static_cast<std::uint32_t>(s), src.index, src.population,
-                                   static_cast<std::uint32_t>(random_stream_id::poisson)};
-          const std::uint32_t u = philox4x32_10(ctr, key)[0];
-          spike = std::uint64_t{u} < src.p32;
+      if (next < src.steps.size() && src.steps[next] == s) {
+        spike = true;
+        if (kinds_[i] == isa::neuron_kind::modulator && next < src.payloads.size()) {
+          payload = src.payloads[next];
         }
-        break;
+        ++next;
       }
     }
     if (spike) {
-      spiked_.push_back(static_cast<std::uint32_t>(i));
+      spiked_.push_back(i);
       spiked_payloads_.push_back(payload);
+    }
+  }
+  if (lif_spikes != 0 && lif_spikes != spiked_.size()) {
+    // Both kinds spiked: restore index order (payloads travel with their neuron).
+    std::vector<std::pair<std::uint32_t, std::uint8_t>> both(spiked_.size());
+    for (std::size_t j = 0; j < spiked_.size(); ++j) {
+      both[j] = {spiked_[j], spiked_payloads_[j]};
+    }
+    std::inplace_merge(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(lif_spikes), both.end());
+    for (std::size_t j = 0; j < both.size(); ++j) {
+      spiked_[j] = both[j].first;
+      spiked_payloads_[j] = both[j].second;
     }
   }
   counters_.spikes += static_cast<std::uint32_t>(spiked_.size());
@@ -332,12 +346,12 @@ void core::update(std::uint64_t s) {
     x1_[ax] = fp::trace_step(x1_[ax], c1, x0_[ax] != 0, c1.impulse);
     x2_[ax] = fp::trace_step(x2_[ax], c2, x0_[ax] != 0, c2.impulse);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (kinds_[i] != isa::neuron_kind::lif) {
-      continue;
+  for (const std::uint32_t i : lif_) {
+    const bool e = y0_[i] != 0;
+    if (!e && (y1_[i] | y2_[i] | y3_[i]) == 0) {
+      continue;  // zero traces without an event stay zero
     }
     const profile& p = profiles_[profile_of_[i]];
-    const bool e = y0_[i] != 0;
     y1_[i] = fp::trace_step(y1_[i], p.y[0], e, p.y[0].impulse);
     y2_[i] = fp::trace_step(y2_[i], p.y[1], e, p.y[1].impulse);
     y3_[i] = fp::trace_step(y3_[i], p.y[2], e, p.y[2].impulse);

@@ -184,8 +184,11 @@ TEST(simulation, stop_flag_ends_the_run_at_a_step_every_core_reaches) {
   } obs;
   obs.flag = &stop;
   sim.run(1'000'000, &obs, &stop);
+  // The flag is seen when a core finishes its next step: by then steps
+  // already finished by every core may have been handed over (at most a
+  // window), and the fastest core is at most a window further.
   EXPECT_GE(sim.step(), 21u);
-  EXPECT_LT(sim.step(), 21u + options.window + 1);
+  EXPECT_LE(sim.step(), 20u + 2 * options.window);
   for (std::uint32_t c = 0; c < sim.core_count(); ++c) {
     EXPECT_EQ(sim.core_at(c).step(), sim.step());
   }

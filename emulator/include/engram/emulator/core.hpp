@@ -136,6 +136,7 @@ class core {
   std::uint64_t step_ = 0;
   // Neurons.
   std::vector<isa::neuron_kind> kinds_;
+  std::vector<std::uint32_t> lif_, source_neurons_;  // indices, ascending
   std::vector<std::uint16_t> profile_of_;
   std::vector<std::uint8_t> emits_;
   std::vector<isa::spike_source> programs_;
