@@ -1,7 +1,10 @@
 // Mapping throughput: the whole compile (quantize, partition, place, route,
 // assemble) of the Vogels–Abbott CUBA example and of larger random networks
-// of the same shape. Peak memory: run the engram program under
-// /usr/bin/time -v (docs/mapping.md, "Performance").
+// of the same shape, with each partitioner (the second argument: 0 auto,
+// 1 sequential, 2 METIS), and of interleaved clusters, where METIS cuts the
+// traffic between cores. Counters: cores used and the expected packets per
+// second between cores of the plan kept. Peak memory: run the engram program
+// under /usr/bin/time -v (docs/mapping.md, "Performance").
 // Run: build/bench/engram_bench --benchmark_filter=mapping
 
 #include <string>
@@ -50,18 +53,70 @@ chip_spec loihi_grid(std::uint32_t chips_x, std::uint32_t chips_y) {
     return load_chip_text(j.dump(), "bench-chip");
 }
 
-void mapping_cuba_like(benchmark::State& state) {
-    const network net = cuba_like(state.range(0));
-    const chip_spec chip = loihi_grid(4, 4);
+// Clusters of cluster_size neurons interleaved by index (neuron i in
+// cluster i mod clusters), all-to-all within a cluster, each neuron driven by
+// its own Poisson source at 20 Hz.
+network interleaved_clusters(int clusters, int cluster_size) {
+    const int n = clusters * cluster_size;
+    nlohmann::json connections = nlohmann::json::array();
+    for (int i = 0; i < n; ++i) {
+        for (int j = i % clusters; j < n; j += clusters) {
+            if (j != i) {
+                connections.push_back({i, j});
+            }
+        }
+    }
+    const nlohmann::json j = {
+        {"format", "engram-network/1"},
+        {"name", "interleaved_clusters"},
+        {"dt", 1.0},
+        {"seed", 1},
+        {"populations",
+         {{{"name", "exc"}, {"size", n}, {"model", "IF_curr_exp"}},
+          {{"name", "in"}, {"size", n}, {"model", "SpikeSourcePoisson"}, {"params", {{"rate", 20.0}}}}}},
+        {"projections",
+         {{{"pre", "exc"}, {"post", "exc"}, {"weight", 0.05}, {"connector", {{"type", "FromList"}, {"connections", connections}}}},
+          {{"pre", "in"}, {"post", "exc"}, {"weight", 0.2}, {"connector", {{"type", "OneToOne"}}}}}}};
+    return load_network_text(j.dump(), "bench");
+}
+
+void run_mapping(benchmark::State& state, const network& net, const chip_spec& chip, std::int64_t which) {
+    compile_options options;
+    options.partition = which == 1 ? partitioner::sequential : which == 2 ? partitioner::metis : partitioner::automatic;
     std::uint64_t synapses = 0;
+    mapping_report report;
     for (auto _: state) {
-        const auto result = compile_network(net, chip);
+        auto result = compile_network(net, chip, options);
         synapses = result.report.synapses;
         benchmark::DoNotOptimize(result.image.cores.data());
+        report = std::move(result.report);
     }
+    state.SetLabel(std::string(to_string(options.partition)) + " kept " + report.partition_method);
     state.counters["synapses"] = static_cast<double>(synapses);
+    state.counters["cores"] = static_cast<double>(report.cores_used);
+    for (const auto& c: report.partition_candidates) {
+        if (c.method == report.partition_method) {
+            state.counters["inter_core_pps"] = c.inter_core_traffic;
+        }
+    }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(synapses));
 }
-BENCHMARK(mapping_cuba_like)->Arg(4000)->Arg(16000)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void mapping_cuba_like(benchmark::State& state) {
+    run_mapping(state, cuba_like(state.range(0)), loihi_grid(4, 4), state.range(1));
+}
+BENCHMARK(mapping_cuba_like)
+    ->ArgsProduct({{4000, 16000}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
+
+void mapping_interleaved_clusters(benchmark::State& state) {
+    run_mapping(state, interleaved_clusters(static_cast<int>(state.range(0)), 64), load_chip_preset("loihi-like"),
+                state.range(1));
+}
+BENCHMARK(mapping_interleaved_clusters)
+    ->ArgsProduct({{64}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
 
 } // namespace

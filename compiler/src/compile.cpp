@@ -8,6 +8,7 @@
 
 #include <engram/common/error.hpp>
 #include <engram/common/philox.hpp>
+#include <engram/common/text.hpp>
 #include <engram/compiler/check.hpp>
 #include <engram/compiler/compile.hpp>
 #include <engram/compiler/connectivity.hpp>
@@ -129,7 +130,7 @@ struct partition_choice {
 // partitioner that runs out of cores leaves the other; when both do, or
 // one neuron does not fit a core, the sequential error is thrown.
 partition_choice choose_partition(const network& net, const chip_spec& chip, const std::vector<double>& rates,
-                                  const compile_options& options) {
+                                  const compile_options& options, double expected_synapses) {
     partition_choice choice;
     std::exception_ptr first_error;
     auto attempt = [&](partitioner which) {
@@ -159,17 +160,29 @@ partition_choice choose_partition(const network& net, const chip_spec& chip, con
     if (options.partition != partitioner::metis) {
         attempt(partitioner::sequential);
     }
-    if (options.partition != partitioner::sequential) {
+    if (options.partition == partitioner::metis ||
+        (options.partition == partitioner::automatic && expected_synapses <= options.auto_metis_max_synapses)) {
         attempt(partitioner::metis);
+    }
+    else if (options.partition == partitioner::automatic) {
+        partition_candidate c;
+        c.method = "metis";
+        c.error = "not run: about " + with_commas(static_cast<std::uint64_t>(expected_synapses)) +
+                  " synapses, over the automatic limit of " +
+                  with_commas(static_cast<std::uint64_t>(options.auto_metis_max_synapses)) +
+                  " (--partitioner metis runs it)";
+        choice.candidates.push_back(std::move(c));
     }
     if (choice.plans.empty()) {
         std::rethrow_exception(first_error);
     }
     if (choice.plans.size() == 2) {
-        // Less inter-core traffic wins; sums that differ only by rounding tie.
+        // Less inter-core traffic wins. Traffic within 1% of the other
+        // plan's is a tie, which the sequential plan wins: the estimate is
+        // no finer than that, and the graph's plan is costlier to route.
         const double a = choice.candidates[0].inter_core_traffic;
         const double b = choice.candidates[1].inter_core_traffic;
-        if (b < a - 1e-9 * std::max(a, b)) {
+        if (b < a - 0.01 * a) {
             std::swap(choice.plans[0], choice.plans[1]);
         }
     }
@@ -203,7 +216,7 @@ std::optional<partitioner> partitioner_from_string(std::string_view name) {
 }
 
 compile_result compile_network(const network& net, const chip_spec& chip, const compile_options& options) {
-    (void)check_network_on_chip(net, chip);
+    const network_summary checked = check_network_on_chip(net, chip);
     for (const auto& proj: net.projections) {
         if (proj.rule) {
             throw input_error(net.source, proj.path + "/plasticity",
@@ -214,7 +227,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     }
     quantization q = quantize_network(net, options.quantize);
     const auto rates = population_rates(net, options.rates);
-    partition_choice choice = choose_partition(net, chip, rates, options);
+    partition_choice choice = choose_partition(net, chip, rates, options, checked.expected_synapses);
     // Place and route the preferred plan; in automatic mode, a plan whose
     // routes do not fit the routers gives way to the other.
     std::size_t chosen = 0;
@@ -274,6 +287,10 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         router_at[{r.at.x, r.at.y}] = &r;
     }
 
+    std::vector<synapse_generator> generators; // built once: a FromList generator sorts its list
+    for (std::size_t p = 0; p < net.projections.size(); ++p) {
+        generators.emplace_back(net, p);
+    }
     std::vector<synapse> buffer;
     std::vector<std::uint32_t> targets; // per synapse in buffer: its neuron on the core
     std::vector<std::size_t> order;
@@ -344,7 +361,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                         continue;
                     }
                     const std::size_t before = buffer.size();
-                    synapse_generator(net, p).generate(slices[m].first, slices[m].first + slices[m].count, buffer);
+                    generators[p].generate(slices[m].first, slices[m].first + slices[m].count, buffer);
                     for (std::size_t b = before; b < buffer.size(); ++b) {
                         targets.push_back(bases[c][m] + (buffer[b].post - slices[m].first));
                     }

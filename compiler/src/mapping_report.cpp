@@ -94,6 +94,9 @@ std::string summary(const mapping_report& r) {
             out += std::to_string(c.cores) + " cores, " + with_commas(c.inter_core_traffic) +
                    " packets/s between cores";
         }
+        else if (c.error.rfind("not run", 0) == 0) {
+            out += "not run (over the automatic size limit)";
+        }
         else {
             out += "does not fit";
         }

@@ -82,7 +82,7 @@ constexpr double core_weight = 65536.0;
 struct directed_edge {
     std::uint32_t u;
     std::uint32_t v;
-    double w;
+    float w; // packets per second
 };
 
 metis_graph build_graph(const partition_context& ctx, const vertex_layout& layout, const std::vector<double>& rates,
@@ -138,7 +138,7 @@ metis_graph build_graph(const partition_context& ctx, const vertex_layout& layou
         }
         std::sort(touched.begin(), touched.end());
         for (std::uint32_t u: touched) {
-            edges.push_back({u, v, acc[u]});
+            edges.push_back({u, v, static_cast<float>(acc[u])});
             acc[u] = 0.0;
             touched_flag[u] = 0;
         }
@@ -171,7 +171,7 @@ metis_graph build_graph(const partition_context& ctx, const vertex_layout& layou
     // come near idx_t's range; every edge weighs at least 1.
     double total = 0.0;
     for (const auto& e: edges) {
-        total += e.w;
+        total += static_cast<double>(e.w);
     }
     const double scale = total > 0.0 ? std::min(100.0, 1073741824.0 / total) : 1.0;
     g.xadj.assign(nv + 1, 0);
@@ -180,7 +180,7 @@ metis_graph build_graph(const partition_context& ctx, const vertex_layout& layou
     for (const auto& e: edges) {
         ++g.xadj[e.u + 1];
         g.adjncy.push_back(static_cast<idx_t>(e.v));
-        g.adjwgt.push_back(static_cast<idx_t>(std::max(1.0, std::round(e.w * scale))));
+        g.adjwgt.push_back(static_cast<idx_t>(std::max(1.0, std::round(static_cast<double>(e.w) * scale))));
     }
     if (edges.size() > static_cast<std::size_t>(std::numeric_limits<idx_t>::max())) {
         throw std::length_error("the METIS graph has more edges than a 32-bit idx_t counts");

@@ -22,7 +22,7 @@
 namespace engram::compiler {
 
 // Which partitioner maps the network: automatic runs both and keeps the
-// plan with less inter-core traffic (ties: sequential).
+// plan with less inter-core traffic (within 1% is a tie: sequential).
 enum class partitioner { automatic, sequential, metis };
 
 // "auto", "sequential", "metis"; and back (nullopt for another name).
@@ -35,6 +35,10 @@ struct compile_options {
     std::size_t placement_iterations_per_core = 64;
     partitioner partition = partitioner::automatic;
     metis_options metis;
+    // Automatic mode runs METIS only up to this many expected synapses: on
+    // larger dense networks the graph partition costs more than the whole
+    // sequential mapping and has rarely paid (docs/mapping.md, "Choosing").
+    double auto_metis_max_synapses = 2e6;
 };
 
 // One per-core resource across the cores used.
