@@ -133,6 +133,19 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
   // The input map and, per source core, the lookahead of its packets.
   input_map_ = image.input_map;
   entry_updates_.assign(input_map_.size(), 0);
+  entry_synops_.assign(input_map_.size(), 0);
+  // entry_begin_[c] .. entry_begin_[c + 1]: the entries of source core c.
+  std::uint32_t max_src = 0;
+  for (const isa::input_map_entry& m : input_map_) {
+    max_src = std::max(max_src, m.src_core);
+  }
+  entry_begin_.assign(input_map_.empty() ? 0 : std::size_t{max_src} + 2, 0);
+  for (const isa::input_map_entry& m : input_map_) {
+    ++entry_begin_[std::size_t{m.src_core} + 1];
+  }
+  for (std::size_t i = 1; i < entry_begin_.size(); ++i) {
+    entry_begin_[i] += entry_begin_[i - 1];
+  }
   entry_of_axon_.assign(axons_.size(), ~0u);
   for (std::uint32_t e = 0; e < input_map_.size(); ++e) {
     const isa::input_map_entry& m = input_map_[e];
@@ -170,15 +183,17 @@ void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t p
                    std::uint64_t emitted, std::uint64_t now) {
   (void)now;
   // Entries are sorted by (src_core, neuron_base): several may hold the key.
-  auto it = std::lower_bound(input_map_.begin(), input_map_.end(), src_core,
-                             [](const isa::input_map_entry& m, std::uint32_t c) { return m.src_core < c; });
+  if (src_core + 1 >= entry_begin_.size()) {
+    return;
+  }
   bool taken = false;
-  for (; it != input_map_.end() && it->src_core == src_core; ++it) {
-    if (neuron < it->neuron_base || neuron >= it->neuron_base + it->count) {
+  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
+    const isa::input_map_entry& m = input_map_[e];
+    if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
       continue;
     }
     taken = true;
-    ingress_axon(it->axon_base + (neuron - it->neuron_base), payload, emitted);
+    entry_synops_[e] += ingress_axon(m.axon_base + (neuron - m.neuron_base), payload, emitted);
   }
   if (taken) {
     ++counters_.packets_in;
@@ -216,24 +231,41 @@ std::uint32_t core::synapses_reached(std::uint32_t src_core, std::uint32_t neuro
                                     std::vector<std::uint64_t>* per_entry) const {
   taken = false;
   std::uint32_t total = 0;
-  auto it = std::lower_bound(input_map_.begin(), input_map_.end(), src_core,
-                             [](const isa::input_map_entry& m, std::uint32_t c) { return m.src_core < c; });
-  for (; it != input_map_.end() && it->src_core == src_core; ++it) {
-    if (neuron < it->neuron_base || neuron >= it->neuron_base + it->count) {
+  if (src_core + 1 >= entry_begin_.size()) {
+    return 0;
+  }
+  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
+    const isa::input_map_entry& m = input_map_[e];
+    if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
       continue;
     }
     taken = true;
-    const std::uint32_t ax = it->axon_base + (neuron - it->neuron_base);
+    const std::uint32_t ax = m.axon_base + (neuron - m.neuron_base);
     if (ax >= axons_.size()) {
       continue;
     }
     const std::uint32_t ops = axons_[ax].last - axons_[ax].first;
     total += ops;
     if (per_entry != nullptr) {
-      (*per_entry)[static_cast<std::size_t>(it - input_map_.begin())] += ops;
+      (*per_entry)[e] += ops;
     }
   }
   return total;
+}
+
+void core::entries_reached(std::uint32_t src_core, std::uint32_t neuron,
+                           std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) const {
+  if (src_core + 1 >= entry_begin_.size()) {
+    return;
+  }
+  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
+    const isa::input_map_entry& m = input_map_[e];
+    if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
+      continue;
+    }
+    const std::uint32_t ax = m.axon_base + (neuron - m.neuron_base);
+    out.emplace_back(e, ax < axons_.size() ? axons_[ax].last - axons_[ax].first : 0u);
+  }
 }
 
 // --- Phases 2 to 5 ----------------------------------------------------------------
@@ -509,6 +541,7 @@ void core::save(state_writer& out) const {
     out.u32(r0e_[c]);
   }
   out.array(entry_updates_);
+  out.array(entry_synops_);
   // Flags of the next step: packets of the last step may already have been
   // delivered (the simulation delivers all of them before a checkpoint).
   out.array(x0_);
@@ -552,6 +585,7 @@ void core::load(state_reader& in) {
     r0e_[c] = static_cast<std::uint8_t>(in.u32() != 0);
   }
   in.array(entry_updates_);
+  in.array(entry_synops_);
   in.array(x0_);
   for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
     r0_[c] = static_cast<std::uint8_t>(in.u32() != 0);

@@ -66,31 +66,73 @@ simulation::simulation(const isa::chip_image& image, simulation_options options)
   view_cores_.resize(n);
   totals_.per_core.resize(n);
   pending_in_.assign(n, {});
-  next_in_.assign(n, {});
-  entry_ops_.resize(n);
+  in_window_blocked_.assign(n, 0);
+  horizon_.assign(n, 0);
+  reach_begin_.resize(n);
+  reach_.resize(n);
+  entry_acc_.resize(n);
   for (std::uint32_t c = 0; c < n; ++c) {
-    entry_ops_[c].assign(cores_[c]->input_map_size(), 0);
+    entry_acc_[c].assign(cores_[c]->input_map_size(), 0);
   }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> found;
+  for (std::uint32_t c = 0; c < n; ++c) {
+    const std::uint32_t neurons = cores_[c]->neuron_count();
+    reach_begin_[c].assign(std::size_t{neurons} + 1, 0);
+    for (std::uint32_t k = 0; k < neurons; ++k) {
+      reach_begin_[c][k] = static_cast<std::uint32_t>(reach_[c].size());
+      if (!cores_[c]->emits(k)) {
+        continue;
+      }
+      for (std::uint32_t d : mesh_.tree(c, k).destinations) {
+        found.clear();
+        cores_[d]->entries_reached(c, k, found);
+        for (const auto& [entry, ops] : found) {
+          reach_[c].push_back({d, entry, ops});
+        }
+      }
+    }
+    reach_begin_[c][neurons] = static_cast<std::uint32_t>(reach_[c].size());
+  }
+  next_in_.assign(n, {});
+
   totals_.bottleneck_core_steps.assign(n, 0);
 }
 
 simulation::~simulation() = default;
 
-bool simulation::can_run(std::uint32_t c) const {
+bool simulation::can_run(std::uint32_t c) {
   const std::uint64_t s = done_[c];
   if (s >= target_ || s >= collected_ + options_.window) {
     return false;
   }
+  // horizon_[c]: steps below it have every input they need. It only grows
+  // (done_ only grows), so a stale value is a safe lower bound.
+  if (s + 1 <= horizon_[c]) {
+    return true;
+  }
+  std::uint64_t horizon = UINT64_MAX;
   for (const core::source_link& src : cores_[c]->sources()) {
-    if (src.src_core < done_.size() && done_[src.src_core] + src.lookahead < s + 1) {
-      return false;
+    if (src.src_core < done_.size() && src.src_core != c) {
+      horizon = std::min(horizon, done_[src.src_core] + src.lookahead);
     }
   }
-  return true;
+  horizon_[c] = horizon;
+  return s + 1 <= horizon;
 }
 
 void simulation::consider(std::uint32_t c) {
-  if (status_[c] == status::idle && can_run(c)) {
+  if (status_[c] != status::idle) {
+    return;
+  }
+  const std::uint64_t s = done_[c];
+  if (s < target_ && s >= collected_ + options_.window) {
+    if (!in_window_blocked_[c]) {
+      in_window_blocked_[c] = 1;
+      window_blocked_.push_back(c);
+    }
+    return;
+  }
+  if (can_run(c)) {
     status_[c] = status::queued;
     ready_.push_back(c);
     wake_.notify_one();
@@ -132,6 +174,24 @@ void simulation::run(std::uint64_t steps, step_observer* observer, const std::at
   if (error_) {
     std::rethrow_exception(error_);
   }
+  drain();
+}
+
+void simulation::drain() {
+  // Every core is at step collected_, and every waiting packet was emitted
+  // before it and is within its lookahead.
+  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
+    std::vector<packet> pending;
+    std::swap(pending, inbox_[c]);
+    for (const packet& p : pending) {
+      if (p.step >= collected_) {
+        throw std::logic_error("a packet of step " + std::to_string(p.step) + " waits at a cut at step " +
+                               std::to_string(collected_));
+      }
+      cores_[c]->deliver(p.src_core, p.neuron, p.payload, p.step, collected_);
+    }
+    cores_[c]->counters() = core_counters{};
+  }
 }
 
 void simulation::worker(scratch& mine) {
@@ -143,6 +203,10 @@ void simulation::worker(scratch& mine) {
     }
     const std::uint32_t c = ready_.front();
     ready_.pop_front();
+    if (done_[c] >= target_) {  // queued before a stop moved the target
+      status_[c] = status::idle;
+      continue;
+    }
     status_[c] = status::running;
     const std::uint64_t s = done_[c];
     lock.unlock();
@@ -166,9 +230,10 @@ void simulation::worker(scratch& mine) {
     ++arrived_[s % options_.window];
     if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) {
       // End at the furthest step any core has reached: the others catch up.
+      // (a core still running will finish the step it is on).
       std::uint64_t furthest = collected_;
-      for (std::uint64_t d : done_) {
-        furthest = std::max(furthest, d);
+      for (std::uint32_t k = 0; k < done_.size(); ++k) {
+        furthest = std::max(furthest, done_[k] + (status_[k] == status::running ? 1 : 0));
       }
       target_ = std::min(target_, furthest);
     }
@@ -203,16 +268,22 @@ void simulation::collect(std::unique_lock<std::mutex>& lock) {
       // Packets and synaptic operations are counted in the step after the
       // emission, whenever the scheduler actually delivered them.
       std::fill(next_in_.begin(), next_in_.end(), incoming{});
+      next_entries_.clear();
+      for (const reach& r : pending_entries_) {
+        entry_acc_[r.core][r.entry] += r.synaptic_ops;
+      }
       for (std::uint32_t c = 0; c < n; ++c) {
         std::swap(view_cores_[c], outputs_[c][slot]);
         for (std::uint32_t e : view_cores_[c].emitted) {
-          for (std::uint32_t d : mesh_.tree(c, e).destinations) {
-            bool taken = false;
-            const std::uint32_t ops = cores_[d]->synapses_reached(c, e, taken, &entry_ops_[d]);
-            if (taken) {
-              ++next_in_[d].packets;
-              next_in_[d].synaptic_ops += ops;
+          std::uint32_t last_core = UINT32_MAX;
+          for (std::uint32_t r = reach_begin_[c][e]; r < reach_begin_[c][e + 1]; ++r) {
+            const reach& row = reach_[c][r];
+            if (row.core != last_core) {
+              ++next_in_[row.core].packets;  // one packet per core, whatever its entries
+              last_core = row.core;
             }
+            next_in_[row.core].synaptic_ops += row.synaptic_ops;
+            next_entries_.push_back(row);
           }
         }
         view_cores_[c].counters.packets_in = pending_in_[c].packets;
@@ -241,6 +312,7 @@ void simulation::collect(std::unique_lock<std::mutex>& lock) {
       }
       ++totals_.steps;
       std::swap(pending_in_, next_in_);
+      std::swap(pending_entries_, next_entries_);
       view.cores = view_cores_;
       if (observer_ != nullptr) {
         observer_->on_step(view);
@@ -264,7 +336,10 @@ void simulation::collect(std::unique_lock<std::mutex>& lock) {
     arrived_[slot] = 0;
     ++collected_;
     // The window moved on: cores it held back may run.
-    for (std::uint32_t c = 0; c < n; ++c) {
+    std::vector<std::uint32_t> blocked;
+    std::swap(blocked, window_blocked_);
+    for (std::uint32_t c : blocked) {
+      in_window_blocked_[c] = 0;
       consider(c);
     }
   }
@@ -392,20 +467,7 @@ std::uint32_t simulation::image_fingerprint() const {
 }
 
 std::vector<std::uint8_t> simulation::checkpoint() {
-  // Deliver what is still waiting: every core is at step collected_, and
-  // every waiting packet was emitted before it and is within its lookahead.
-  for (std::uint32_t c = 0; c < cores_.size(); ++c) {
-    std::vector<packet> pending;
-    std::swap(pending, inbox_[c]);
-    for (const packet& p : pending) {
-      if (p.step >= collected_) {
-        throw std::logic_error("a packet of step " + std::to_string(p.step) + " waits at a cut at step " +
-                               std::to_string(collected_));
-      }
-      cores_[c]->deliver(p.src_core, p.neuron, p.payload, p.step, collected_);
-    }
-    cores_[c]->counters() = core_counters{};
-  }
+  drain();
   state_writer w;
   w.section("simu", 0);
   w.u64(collected_);
@@ -444,7 +506,13 @@ std::vector<std::uint8_t> simulation::checkpoint() {
     w.array(slice_acc_[c]);
     w.u32(pending_in_[c].packets);
     w.u32(pending_in_[c].synaptic_ops);
-    w.array(entry_ops_[c]);
+    w.array(entry_acc_[c]);
+  }
+  w.u64(pending_entries_.size());
+  for (const reach& r : pending_entries_) {
+    w.u32(r.core);
+    w.u32(r.entry);
+    w.u32(r.synaptic_ops);
   }
   return frame_checkpoint(w.bytes(), image_fingerprint());
 }
@@ -492,7 +560,7 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
   totals.link_bottleneck_steps = r.u64();
   std::vector<std::vector<slice_totals>> slice_acc(cores_.size());
   std::vector<incoming> pending(cores_.size());
-  std::vector<std::vector<std::uint64_t>> entry_ops(cores_.size());
+  std::vector<std::vector<std::uint64_t>> entry_acc(cores_.size());
   for (std::uint32_t c = 0; c < cores_.size(); ++c) {
     for (std::uint64_t& v : totals.per_core[c].values) {
       v = r.u64();
@@ -502,8 +570,22 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
     r.array(slice_acc[c]);
     pending[c].packets = r.u32();
     pending[c].synaptic_ops = r.u32();
-    entry_ops[c].assign(entry_ops_[c].size(), 0);
-    r.array(entry_ops[c]);
+    entry_acc[c].assign(entry_acc_[c].size(), 0);
+    r.array(entry_acc[c]);
+  }
+  const std::uint64_t rows = r.u64();
+  if (rows > r.remaining() / 12) {
+    r.fail(std::to_string(rows) + " pending synaptic rows, more than the bytes left hold");
+  }
+  std::vector<reach> pending_entries(rows);
+  for (reach& row : pending_entries) {
+    row.core = r.u32();
+    row.entry = r.u32();
+    row.synaptic_ops = r.u32();
+    if (row.core >= cores_.size() || row.entry >= entry_acc_[row.core].size()) {
+      r.fail("a pending synaptic row names core " + std::to_string(row.core) + " entry " +
+             std::to_string(row.entry) + ", which the image does not have");
+    }
   }
   if (r.remaining() != 0) {
     r.fail(std::to_string(r.remaining()) + " bytes after the end of the state");
@@ -512,9 +594,11 @@ void simulation::restore(std::span<const std::uint8_t> file_bytes, const std::st
   totals_ = std::move(totals);
   slice_acc_ = std::move(slice_acc);
   pending_in_ = std::move(pending);
-  entry_ops_ = std::move(entry_ops);
+  entry_acc_ = std::move(entry_acc);
+  pending_entries_ = std::move(pending_entries);
   collected_ = step;
   std::fill(done_.begin(), done_.end(), step);
+  std::fill(horizon_.begin(), horizon_.end(), 0);
   std::fill(arrived_.begin(), arrived_.end(), 0u);
 }
 

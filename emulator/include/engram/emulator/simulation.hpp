@@ -122,9 +122,9 @@ class simulation {
   /// Packets still waiting for their core are delivered first (legal: each
   /// is within its lookahead), so the bytes do not depend on the schedule.
   std::vector<std::uint8_t> checkpoint();
-  /// Cumulative synaptic operations per input-map entry of core `c`
-  /// (counted in the step after each emission).
-  const std::vector<std::uint64_t>& entry_synaptic_ops(std::uint32_t c) const noexcept { return entry_ops_[c]; }
+  /// Cumulative synaptic operations per input-map entry of core `c`,
+  /// counted like the counters: in the step after the emission.
+  const std::vector<std::uint64_t>& entry_synaptic_ops(std::uint32_t c) const noexcept { return entry_acc_[c]; }
   /// Restores a checkpoint of a simulation of the same image; throws
   /// checkpoint_error (naming `source`) otherwise.
   void restore(std::span<const std::uint8_t> file_bytes, const std::string& source);
@@ -147,9 +147,12 @@ class simulation {
 
   void worker(scratch& mine);
   void run_core_step(std::uint32_t c, std::uint64_t s, scratch& mine);
-  bool can_run(std::uint32_t c) const;
+  bool can_run(std::uint32_t c);
   void consider(std::uint32_t c);
   void collect(std::unique_lock<std::mutex>& lock);
+  /// Delivers every waiting packet (between runs: all are within their
+  /// lookahead), so that the state does not depend on the schedule.
+  void drain();
 
   const isa::chip_image* image_;
   simulation_options options_;
@@ -194,7 +197,21 @@ class simulation {
     std::uint32_t synaptic_ops = 0;
   };
   std::vector<incoming> pending_in_, next_in_;
-  std::vector<std::vector<std::uint64_t>> entry_ops_;
+  // Per source core and neuron: the destinations that take its packets and
+  // the synapses each reaches there (from the image's tables, computed once).
+  struct reach {
+    std::uint32_t core;
+    std::uint32_t entry;  // input-map entry of `core`
+    std::uint32_t synaptic_ops;
+  };
+  std::vector<reach> pending_entries_, next_entries_;  // the last collected step's packets, per entry
+  std::vector<std::vector<std::uint64_t>> entry_acc_;   // per core, per input-map entry
+  std::vector<std::vector<std::uint32_t>> reach_begin_;  // per core: neuron -> first index, size neurons + 1
+  std::vector<std::vector<reach>> reach_;
+  // Cores held back only by the window, to look at again when it moves.
+  std::vector<std::uint32_t> window_blocked_;
+  std::vector<std::uint8_t> in_window_blocked_;
+  std::vector<std::uint64_t> horizon_;  // per core: every step below it has its inputs
 };
 
 }  // namespace engram::emulator
