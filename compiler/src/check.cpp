@@ -3,6 +3,7 @@
 #include <engram/common/error.hpp>
 #include <engram/common/text.hpp>
 #include <engram/compiler/check.hpp>
+#include <engram/compiler/partition.hpp>
 
 namespace engram::compiler {
 
@@ -78,9 +79,8 @@ network_summary check_network_on_chip(const network& net, const chip_spec& chip)
     for (std::size_t r = 0; r < net.rules.size(); ++r) {
         const auto& rule = net.rules[r];
         // A rule no projection uses never reaches the chip.
-        if (rule_used[r] && rule.kind == rule_kind::sum_of_products) {
-            const auto& p = std::get<sum_of_products_params>(rule.params);
-            const std::size_t terms = p.dw.terms.size() + p.dt.terms.size();
+        if (rule_used[r]) {
+            const std::size_t terms = rule_term_count(rule);
             if (terms > chip.core.microcode_words) {
                 throw chip_limit_error(net.source, rule.path + "/params", "microcode words",
                                        static_cast<double>(terms), chip.core.microcode_words,

@@ -12,6 +12,7 @@
 #include <engram/compiler/check.hpp>
 #include <engram/compiler/compile.hpp>
 #include <engram/compiler/connectivity.hpp>
+#include <engram/compiler/lower_rules.hpp>
 #include <engram/compiler/partition.hpp>
 #include <engram/compiler/routing.hpp>
 
@@ -189,6 +190,86 @@ partition_choice choose_partition(const network& net, const chip_spec& chip, con
     return choice;
 }
 
+std::string core_name(std::size_t c, const grid_position& at) {
+    return "core " + std::to_string(c) + " at (" + std::to_string(at.x) + "," + std::to_string(at.y) + ")";
+}
+
+// The learning engine of one core: its rules (one per use, in the plan's
+// order), their microcode, the trace profiles and the modulator channels.
+struct core_learning {
+    core_trace_plan traces;
+    std::vector<isa::learning_rule> rules;
+    std::vector<isa::learning_term> microcode;
+    std::vector<isa::trace_config> modulator_traces;   // empty or ModulatorChannels entries
+    std::vector<std::pair<std::uint32_t, std::size_t>> channels; // (channel, modulator population), ascending
+};
+
+core_learning lower_core(const network& net, const chip_spec& chip, const std::vector<rule_use>& uses,
+                         const std::map<rule_use, lowered_rule>& lowered, std::size_t c, const grid_position& at) {
+    core_learning out;
+    if (uses.empty()) {
+        return out;
+    }
+    out.traces = plan_core_traces(net, uses);
+    const rule_use* first = nullptr;
+    std::map<std::uint32_t, std::pair<isa::trace_config, const rule_use*>> channel_trace;
+    for (const auto& use: uses) {
+        const lowered_rule& l = lowered.at(use);
+        if (first == nullptr) {
+            first = &use;
+        }
+        else if (lowered.at(*first).rule.epoch != l.rule.epoch) {
+            const auto& a = net.rules[first->rule];
+            const auto& b = net.rules[use.rule];
+            throw conflict_error(net.source, b.path + "/epoch",
+                                 core_name(c, at) + " holds rules \"" + a.name + "\" (epoch " +
+                                     std::to_string(lowered.at(*first).rule.epoch) + " steps) and \"" + b.name +
+                                     "\" (epoch " + std::to_string(l.rule.epoch) +
+                                     " steps); the rules of a core share one learning epoch (numerics §12): give "
+                                     "the rules learning on one population, or mapped together, the same epoch");
+        }
+        isa::learning_rule r = l.rule;
+        r.first_term = static_cast<std::uint32_t>(out.microcode.size());
+        out.microcode.insert(out.microcode.end(), l.terms.begin(), l.terms.end());
+        out.rules.push_back(r);
+        if (l.channel) {
+            const auto [it, fresh] = channel_trace.try_emplace(*l.channel, *l.traces.modulator, &use);
+            if (!fresh && it->second.first != *l.traces.modulator) {
+                throw conflict_error(net.source, net.rules[use.rule].path,
+                                     core_name(c, at) + ": rules \"" + net.rules[it->second.second->rule].name +
+                                         "\" and \"" + net.rules[use.rule].name +
+                                         "\" read one modulator with different time constants; a core has one "
+                                         "modulator trace per channel");
+            }
+            if (fresh) {
+                out.channels.emplace_back(*l.channel, *net.rules[use.rule].modulator);
+            }
+        }
+    }
+    std::sort(out.channels.begin(), out.channels.end());
+    if (!channel_trace.empty()) {
+        out.modulator_traces.assign(static_cast<std::size_t>(isa::modulator_channels), isa::trace_config{});
+        for (const auto& [channel, t]: channel_trace) {
+            out.modulator_traces[channel] = t.first;
+        }
+    }
+    // The partitioner budgets these; a lowering over a limit is reported
+    // by core and resource all the same.
+    auto limit = [&](std::string_view resource, std::size_t used, std::uint32_t available) {
+        if (used > available) {
+            throw chip_limit_error(net.source, net.rules[uses.front().rule].path, std::string(resource),
+                                   static_cast<double>(used), available,
+                                   core_name(c, at) + ": the learning rules need " + std::to_string(used) + " " +
+                                       std::string(resource) + ", chip \"" + chip.name + "\" has " +
+                                       std::to_string(available) + " per core");
+        }
+    };
+    limit("learning_rules", out.rules.size(), chip.core.learning_rules);
+    limit("microcode_words", out.microcode.size(), chip.core.microcode_words);
+    limit("trace_profiles", out.traces.profiles(), chip.core.trace_profiles);
+    return out;
+}
+
 // Where every neuron of the network sits: core and index on the core.
 struct neuron_site {
     std::uint32_t core = 0;
@@ -217,14 +298,6 @@ std::optional<partitioner> partitioner_from_string(std::string_view name) {
 
 compile_result compile_network(const network& net, const chip_spec& chip, const compile_options& options) {
     const network_summary checked = check_network_on_chip(net, chip);
-    for (const auto& proj: net.projections) {
-        if (proj.rule) {
-            throw input_error(net.source, proj.path + "/plasticity",
-                              "writing a chip image of a plastic projection needs the lowering of learning rules "
-                              "to microcode, which this build does not have yet (engram compile --check validates "
-                              "the network)");
-        }
-    }
     quantization q = quantize_network(net, options.quantize);
     const auto rates = population_rates(net, options.rates);
     partition_choice choice = choose_partition(net, chip, rates, options, checked.expected_synapses);
@@ -287,6 +360,35 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         router_at[{r.at.x, r.at.y}] = &r;
     }
 
+    // Every rule use, lowered once (its microcode is the same on every core).
+    std::map<rule_use, lowered_rule> lowered;
+    for (const auto& core: plan.cores) {
+        for (const auto& use: core.rules) {
+            if (lowered.find(use) == lowered.end()) {
+                lowered.emplace(use, lower_rule(net, use.rule, scale_of(net, q, use)));
+            }
+        }
+    }
+    for (const auto& [use, l]: lowered) {
+        const plasticity_rule& rule = net.rules[use.rule];
+        rule_quantization_report r;
+        r.name = rule.name;
+        r.path = rule.path;
+        r.population = net.populations[use.population].name;
+        r.target = use.target;
+        r.epoch_steps = l.rule.epoch;
+        r.terms = l.rule.num_terms;
+        r.w_min = l.rule.w_min;
+        r.w_max = l.rule.w_max;
+        r.parameters = l.parameters;
+        for (const auto& e: l.parameters) {
+            if (!(std::fabs(e.relative_error) <= q.report.report_threshold)) {
+                q.report.parameters.push_back(e);
+            }
+        }
+        q.report.rules.push_back(std::move(r));
+    }
+
     std::vector<synapse_generator> generators; // built once: a FromList generator sorts its list
     for (std::size_t p = 0; p < net.projections.size(); ++p) {
         generators.emplace_back(net, p);
@@ -303,6 +405,8 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
             std::uint32_t projection;
         };
         std::vector<map_entry> input_map;
+        const auto& uses = plan.cores[c].rules;
+        core_learning learning = lower_core(net, chip, uses, lowered, c, place.positions[c]);
         // The neurons of one population on a core share one profile and one
         // set of rows (docs/mapping.md, "Partitioning"), written at its
         // first slice on the core.
@@ -317,7 +421,12 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                 const auto [it, added] =
                     profile_of.try_emplace(s.population, static_cast<std::uint16_t>(core.profiles.size()));
                 if (added) {
-                    core.profiles.push_back(q.neurons[s.population]->config);
+                    isa::neuron_config config = q.neurons[s.population]->config;
+                    if (const auto found = learning.traces.post_profile.find(s.population);
+                        found != learning.traces.post_profile.end()) {
+                        config.post_trace_profile = found->second;
+                    }
+                    core.profiles.push_back(config);
                 }
                 profile = it->second;
                 first_slice = added;
@@ -354,6 +463,17 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                     continue;
                 }
                 const auto& pq = q.projections[p];
+                // A plastic projection's rows learn under its rule's use.
+                std::optional<std::uint32_t> use_index;
+                if (proj.rule) {
+                    const rule_use use{*proj.rule, static_cast<std::uint32_t>(proj.post), proj.target};
+                    const auto it = std::lower_bound(uses.begin(), uses.end(), use);
+                    if (it == uses.end() || *it != use) {
+                        throw std::logic_error("compile: the partition did not budget rule \"" +
+                                               net.rules[*proj.rule].name + "\" on core " + std::to_string(c));
+                    }
+                    use_index = static_cast<std::uint32_t>(it - uses.begin());
+                }
                 buffer.clear();
                 targets.clear();
                 for (std::size_t m = k; m < slices.size(); ++m) {
@@ -375,6 +495,11 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                     isa::axon_entry axon{};
                     axon.row_base = static_cast<std::uint32_t>(core.synapse_memory.size());
                     axon.weight_exp = pq.weights.exponent();
+                    if (use_index) {
+                        axon.learning = 1;
+                        axon.rule = *use_index;
+                        axon.pre_trace_profile = learning.traces.pre_profile[*use_index];
+                    }
                     for (; b < order.size() && buffer[order[b]].pre == pre; ++b) {
                         const synapse& syn = buffer[order[b]];
                         isa::synapse_word word{};
@@ -385,7 +510,12 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                         word.target = targets[order[b]];
                         word.receptor = proj.target == receptor::excitatory ? isa::receptor_kind::excitatory
                                                                              : isa::receptor_kind::inhibitory;
+                        word.plastic = use_index ? 1 : 0;
                         core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(word)[0]));
+                        if (use_index) {
+                            // weight_frac 0, tag 0 (numerics §12)
+                            core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(isa::plastic_word{})[0]));
+                        }
                     }
                     axon.row_len = static_cast<std::uint32_t>(core.synapse_memory.size()) - axon.row_base;
                     const std::uint32_t axon_index = static_cast<std::uint32_t>(core.axons.size());
@@ -406,6 +536,22 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                 }
             }
         }
+        // One axon per modulator channel the core's rules use, fed by the
+        // modulator's neuron (routed to every core whose rules name it).
+        for (const auto& [channel, modulator]: learning.channels) {
+            isa::axon_entry axon{};
+            axon.modulator = 1;
+            axon.modulator_channel = channel;
+            const std::uint32_t axon_index = static_cast<std::uint32_t>(core.axons.size());
+            core.axons.push_back(axon);
+            const neuron_site from = site[modulator][0];
+            input_map.push_back({{from.core, from.neuron, 1, axon_index}, isa::no_projection});
+        }
+        core.pre_trace_profiles = learning.traces.pre;
+        core.post_trace_profiles = learning.traces.post;
+        core.modulator_traces = std::move(learning.modulator_traces);
+        core.rules = std::move(learning.rules);
+        core.microcode = std::move(learning.microcode);
         std::stable_sort(input_map.begin(), input_map.end(), [](const map_entry& a, const map_entry& b) {
             return std::pair{a.entry.src_core, a.entry.neuron_base} < std::pair{b.entry.src_core, b.entry.neuron_base};
         });
@@ -463,9 +609,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         rs.mean = plan.cores.empty() ? 0.0 : sum / static_cast<double>(plan.cores.size());
         report.resources.push_back(rs);
     }
-    for (const auto& core: image.cores) {
-        report.synapses += core.synapse_memory.size();
-    }
+    report.synapses = isa::count_totals(image).synapses;
     report.partition_method = plan.method;
     report.partition_mode = std::string(to_string(options.partition));
     report.partition_candidates = std::move(choice.candidates);

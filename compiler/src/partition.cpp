@@ -27,27 +27,6 @@ const std::vector<resource_info> core_resources{
     {"trace_profiles", &core_usage::trace_profiles, &core_limits::trace_profiles},
 };
 
-std::uint32_t rule_term_count(const plasticity_rule& rule) {
-    switch (rule.kind) {
-    case rule_kind::pair_stdp: return 2;    // potentiation at post spikes, depression at pre spikes
-    case rule_kind::triplet_stdp: return 4; // pair and triplet terms, each sign
-    case rule_kind::three_factor: return 3; // two STDP terms into the tag, one modulator x tag into the weight
-    case rule_kind::sum_of_products: {
-        const auto& p = std::get<sum_of_products_params>(rule.params);
-        return static_cast<std::uint32_t>(p.dw.terms.size() + p.dt.terms.size());
-    }
-    case rule_kind::gdhl: {
-        const auto& g = std::get<gdhl_params>(rule.params);
-        std::uint32_t n = 0;
-        for (double c: {g.eta_sp, g.eta_sn, g.eta_ps, g.eta_ns, g.sigma_pp, g.sigma_pn, g.sigma_np, g.sigma_nn}) {
-            n += c != 0.0 ? 1 : 0;
-        }
-        return n;
-    }
-    }
-    return 0;
-}
-
 std::vector<std::vector<bool>> emitting_neurons(const network& net) {
     std::vector<std::vector<bool>> emitting(net.populations.size());
     for (std::size_t p = 0; p < net.populations.size(); ++p) {
@@ -133,7 +112,7 @@ partition_plan partition_sequential(const network& net, const chip_spec& chip) {
             }
             core_usage sum = core.usage;
             add_population_usage(sum, piece.usage);
-            std::vector<std::size_t> rules = core.rules;
+            std::vector<rule_use> rules = core.rules;
             merge_rules(rules, piece.rules);
             ctx.add_rules(sum, rules);
             if (fits(sum, chip.core)) {

@@ -39,6 +39,10 @@ public:
             generators_.emplace_back(net, p);
         }
         emitting_ = emitting_neurons(net);
+        for (const auto& rule: net.rules) {
+            rule_terms_.push_back(lowered_term_count(rule));
+            rule_traces_.push_back(traces_of(rule, net.dt));
+        }
     }
 
     const network& net() const { return net_; }
@@ -49,7 +53,7 @@ public:
 
     // Usage that depends only on the population, not on how many of its
     // neurons a core holds: profiles, rules, microcode, modulator axons.
-    core_usage population_overhead(std::size_t population, std::vector<std::size_t>& rules) const {
+    core_usage population_overhead(std::size_t population, std::vector<rule_use>& rules) const {
         core_usage u;
         rules.clear();
         if (net_.populations[population].is_source()) {
@@ -59,8 +63,9 @@ public:
         std::set<std::size_t> modulators;
         for (std::size_t p: incoming_[population]) {
             if (const auto r = net_.projections[p].rule) {
-                if (std::find(rules.begin(), rules.end(), *r) == rules.end()) {
-                    rules.push_back(*r);
+                const rule_use use{*r, static_cast<std::uint32_t>(population), net_.projections[p].target};
+                if (std::find(rules.begin(), rules.end(), use) == rules.end()) {
+                    rules.push_back(use);
                 }
                 if (net_.rules[*r].modulator) {
                     modulators.insert(*net_.rules[*r].modulator);
@@ -73,13 +78,16 @@ public:
         return u;
     }
 
-    void add_rules(core_usage& u, const std::vector<std::size_t>& rules) const {
+    // The learning engine of a core holding these rule uses: exactly what
+    // compile lowers (one LearningRule per use, its terms, the trace
+    // profiles of plan_core_traces).
+    void add_rules(core_usage& u, const std::vector<rule_use>& rules) const {
         u.learning_rules = rules.size();
-        u.trace_profiles = rules.size();
         u.microcode_words = 0;
-        for (std::size_t r: rules) {
-            u.microcode_words += rule_term_count(net_.rules[r]);
+        for (const auto& r: rules) {
+            u.microcode_words += rule_terms_[r.rule];
         }
+        u.trace_profiles = rules.empty() ? 0 : plan_core_traces(net_, rules, rule_traces_).profiles();
     }
 
 private:
@@ -87,6 +95,8 @@ private:
     std::vector<std::vector<std::size_t>> incoming_;
     std::vector<synapse_generator> generators_;
     std::vector<std::vector<bool>> emitting_;
+    std::vector<std::uint32_t> rule_terms_;
+    std::vector<rule_traces> rule_traces_;
 };
 
 // Adds post neurons to a core one at a time, counting exactly what they add.
@@ -102,7 +112,7 @@ public:
     }
 
     const core_usage& usage() const { return usage_; }
-    const std::vector<std::size_t>& rules() const { return rules_; }
+    const std::vector<rule_use>& rules() const { return rules_; }
 
     // The usage with neuron j added, without adding it.
     core_usage with(std::uint32_t j) {
@@ -155,7 +165,7 @@ private:
     std::size_t population_;
     core_usage base_;
     core_usage usage_;
-    std::vector<std::size_t> rules_;
+    std::vector<rule_use> rules_;
     std::vector<std::vector<bool>> seen_; // per incoming projection: pre neurons already with an axon
     std::vector<std::pair<std::size_t, std::uint32_t>> pending_;
     std::vector<synapse> buffer_;
@@ -190,8 +200,8 @@ inline void add_population_usage(core_usage& sum, const core_usage& piece) {
 }
 
 // rules := sorted union of rules and more.
-inline void merge_rules(std::vector<std::size_t>& rules, const std::vector<std::size_t>& more) {
-    for (std::size_t r: more) {
+inline void merge_rules(std::vector<rule_use>& rules, const std::vector<rule_use>& more) {
+    for (const rule_use& r: more) {
         if (std::find(rules.begin(), rules.end(), r) == rules.end()) {
             rules.push_back(r);
         }
@@ -210,7 +220,7 @@ inline core_usage measure_slices(const partition_context& ctx, const std::vector
         }
     }
     core_usage total;
-    std::vector<std::size_t> all_rules;
+    std::vector<rule_use> all_rules;
     for (std::uint32_t p: populations) {
         core_filler filler(ctx, p);
         for (const auto& s: slices) {

@@ -250,7 +250,7 @@ partition_plan fill_parts(const partition_context& ctx, const chip_spec& chip, c
 
     core_plan core;
     core_usage closed; // populations of the core already complete
-    std::vector<std::size_t> closed_rules;
+    std::vector<rule_use> closed_rules;
     auto flush = [&](const core_filler& f) {
         if (f.usage().neurons > 0) {
             add_population_usage(closed, f.usage());
@@ -269,7 +269,7 @@ partition_plan fill_parts(const partition_context& ctx, const chip_spec& chip, c
         closed = {};
         closed_rules.clear();
     };
-    std::vector<std::size_t> rules;
+    std::vector<rule_use> rules;
     for (const auto& vertices: members) {
         // Vertices come in index order: population by population.
         core_filler* filler = nullptr;
@@ -355,7 +355,7 @@ void pack_cores(const partition_context& ctx, const chip_spec& chip, partition_p
         return plan.cores[a].usage.neurons > plan.cores[b].usage.neurons;
     });
     std::vector<core_plan> packed;
-    std::vector<std::size_t> rules;
+    std::vector<rule_use> rules;
     for (std::size_t index: order) {
         core_plan& piece = plan.cores[index];
         bool merged = false;

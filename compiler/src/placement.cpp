@@ -104,8 +104,8 @@ std::vector<slice_fanout> compute_fanout(const network& net, const partition_pla
                 }
             }
         }
-        for (std::size_t r: plan.cores[b].rules) {
-            if (const auto m = net.rules[r].modulator) {
+        for (const rule_use& r: plan.cores[b].rules) {
+            if (const auto m = net.rules[r.rule].modulator) {
                 touch(static_cast<std::uint32_t>(*m), 0);
             }
         }

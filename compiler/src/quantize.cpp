@@ -344,6 +344,33 @@ nlohmann::json to_json(const quantization_report& report) {
                             {"mean_relative_error", number(d.mean_relative_error())}}}});
     }
     out["projections"] = std::move(projs);
+
+    json rules = json::array();
+    for (const auto& r: report.rules) {
+        json ps = json::array();
+        for (const auto& e: r.parameters) {
+            json j{{"parameter", e.parameter},
+                   {"path", e.path},
+                   {"unit", e.unit},
+                   {"requested", number(e.requested)},
+                   {"realised", number(e.realised)},
+                   {"relative_error", number(e.relative_error)}};
+            if (!e.note.empty()) {
+                j["note"] = e.note;
+            }
+            ps.push_back(std::move(j));
+        }
+        rules.push_back(json{{"name", r.name},
+                             {"path", r.path},
+                             {"population", r.population},
+                             {"receptor", std::string(to_string(r.target))},
+                             {"epoch_steps", r.epoch_steps},
+                             {"terms", r.terms},
+                             {"w_min", r.w_min},
+                             {"w_max", r.w_max},
+                             {"parameters", std::move(ps)}});
+    }
+    out["rules"] = std::move(rules);
     return out;
 }
 
@@ -376,6 +403,16 @@ std::string summary(const quantization_report& report) {
                    threshold + ", " + std::to_string(d.raised_to_one) + " raised to 1 step";
         }
         out += "\n";
+    }
+    for (const auto& r: report.rules) {
+        double worst = 0.0;
+        for (const auto& e: r.parameters) {
+            worst = std::max(worst, std::fabs(e.relative_error));
+        }
+        out += "  rule \"" + r.name + "\" onto \"" + r.population + "\" (" + std::string(to_string(r.target)) +
+               "): " + count(r.terms, "term") + ", epoch " + std::to_string(r.epoch_steps) + " step" +
+               (r.epoch_steps == 1 ? "" : "s") + ", weights " + std::to_string(r.w_min) + ".." +
+               std::to_string(r.w_max) + ", largest coefficient error " + percent(worst, false) + "\n";
     }
     return out;
 }

@@ -90,6 +90,11 @@ json random_network(std::mt19937& rng, int seed) {
                                    {"params", {{"tau_syn_I", 2.0 + static_cast<double>(rng() % 10)}}}});
         }
     }
+    // Plastic projections use one of three rules that agree on their
+    // traces and epoch (so any two may share a core): additive pair STDP,
+    // multiplicative pair STDP, and three-factor with a modulator.
+    const char* rules[] = {"stdp", "soft", "reward"};
+    bool plastic = false;
     for (int k = 0; k < 6; ++k) {
         const auto& pre = populations[rng() % n];
         const auto& post = populations[rng() % n];
@@ -106,15 +111,36 @@ json random_network(std::mt19937& rng, int seed) {
                     {"connections", {{0, 0, 0.3, 2.0}, {0, 0}}}}; // a multapse, one with its own weight and delay
             break;
         }
-        projections.push_back({{"pre", pre["name"]},
-                               {"post", post["name"]},
-                               {"connector", conn},
-                               {"receptor", rng() % 2 == 0 ? "excitatory" : "inhibitory"},
-                               {"weight", {{"distribution", "uniform"}, {"low", 0.05}, {"high", 0.5}}},
-                               {"delay", {{"distribution", "uniform"}, {"low", 1.0}, {"high", 9.0}}}});
+        json projection = {{"pre", pre["name"]},
+                           {"post", post["name"]},
+                           {"connector", conn},
+                           {"receptor", rng() % 2 == 0 ? "excitatory" : "inhibitory"},
+                           {"weight", {{"distribution", "uniform"}, {"low", 0.05}, {"high", 0.5}}},
+                           {"delay", {{"distribution", "uniform"}, {"low", 1.0}, {"high", 9.0}}}};
+        if (rng() % 3 == 0) {
+            projection["plasticity"] = rules[rng() % 3];
+            plastic = true;
+        }
+        projections.push_back(std::move(projection));
     }
-    return {{"format", "engram-network/1"}, {"name", "random"},          {"dt", 1.0},
-            {"seed", seed},                 {"populations", populations}, {"projections", projections}};
+    json out = {{"format", "engram-network/1"}, {"name", "random"},          {"dt", 1.0},
+                {"seed", seed},                 {"populations", populations}, {"projections", projections}};
+    if (plastic) {
+        out["populations"].push_back({{"name", "reward"},
+                                      {"size", 1},
+                                      {"model", "Modulator"},
+                                      {"params", {{"times", json::array({5.0, 50.0})}, {"amplitude", 0.5}}}});
+        out["plasticity"] = {
+            {{"name", "stdp"}, {"rule", "pair_stdp"}, {"params", {{"w_min", 0.0}, {"w_max", 0.6}}}},
+            {{"name", "soft"},
+             {"rule", "pair_stdp"},
+             {"params", {{"w_min", 0.0}, {"w_max", 0.6}, {"weight_dependence", "multiplicative"}}}},
+            {{"name", "reward"},
+             {"rule", "three_factor"},
+             {"modulator", "reward"},
+             {"params", {{"w_min", 0.0}, {"w_max", 0.6}}}}};
+    }
+    return out;
 }
 
 chip_spec random_chip(std::mt19937& rng) {
@@ -140,6 +166,7 @@ void check_random_networks(partitioner which) {
     options.partition = which;
     int compiled = 0;
     int metis_kept = 0;
+    int plastic_compiled = 0;
     for (int trial = 0; trial < 200; ++trial) {
         SCOPED_TRACE("trial " + std::to_string(trial));
         const network net = load_network_text(random_network(rng, trial).dump(), "random.json");
@@ -162,6 +189,20 @@ void check_random_networks(partitioner which) {
         EXPECT_EQ(isa::deserialize_image(isa::serialize_image(result.image), "mem"), result.image);
         EXPECT_EQ(decoded_synapses(result.image), expected_synapses(net));
         EXPECT_EQ(result.report.synapses, expected_synapses(net).size());
+        plastic_compiled += result.image.cores.size() > 0 && isa::count_totals(result.image).plastic_synapses > 0;
+        // The partitioner's learning-engine budget is what the image holds.
+        const partition_plan plan = result.report.partition_method == "metis"
+                                        ? partition_plan{}
+                                        : partition_sequential(net, chip);
+        if (!plan.cores.empty() && plan.cores.size() == result.image.cores.size()) {
+            for (std::size_t c = 0; c < plan.cores.size(); ++c) {
+                EXPECT_EQ(plan.cores[c].usage.learning_rules, result.image.cores[c].rules.size());
+                EXPECT_EQ(plan.cores[c].usage.microcode_words, result.image.cores[c].microcode.size());
+                EXPECT_EQ(plan.cores[c].usage.trace_profiles,
+                          std::max(result.image.cores[c].pre_trace_profiles.size() / 2,
+                                   result.image.cores[c].post_trace_profiles.size() / 3));
+            }
+        }
         if (which != partitioner::automatic) {
             EXPECT_EQ(result.report.partition_method, to_string(which));
         }
@@ -173,6 +214,7 @@ void check_random_networks(partitioner which) {
         }
     }
     EXPECT_GT(compiled, 100);
+    EXPECT_GT(plastic_compiled, 30);
     if (which == partitioner::automatic) {
         // Both plans are kept on some networks (63 of 198 kept METIS when
         // this was written).
@@ -264,14 +306,38 @@ TEST(compile, flagship_report_is_consistent) {
     EXPECT_EQ(totals.neurons, 4000u);
 }
 
-TEST(compile, plastic_networks_are_refused_until_rules_are_lowered) {
-    const network net = load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/stdp_song2000/network.json");
-    try {
-        (void)compile_network(net, load_chip_preset("loihi-like"));
-        FAIL() << "expected a user error";
-    }
-    catch (const engram::input_error& e) {
-        EXPECT_EQ(e.path(), "/projections/0/plasticity");
+TEST(compile, plastic_examples_compile_to_learning_rows) {
+    for (const char* example: {"stdp_song2000", "distal_reward"}) {
+        SCOPED_TRACE(example);
+        const network net =
+            load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/" + example + "/network.json");
+        const compile_result result = compile_network(net, load_chip_preset("loihi-like"));
+        EXPECT_NO_THROW(isa::validate_image(result.image));
+        EXPECT_EQ(isa::deserialize_image(isa::serialize_image(result.image), "mem"), result.image);
+        EXPECT_EQ(decoded_synapses(result.image), expected_synapses(net));
+        const auto totals = isa::count_totals(result.image);
+        EXPECT_EQ(totals.plastic_synapses, totals.synapses);
+        EXPECT_EQ(result.report.synapses, totals.synapses);
+        EXPECT_GE(totals.learning_rules, 1u);
+        ASSERT_FALSE(result.report.quantization.rules.empty());
+        // Every learning row names its rule and pre-trace profile, and each
+        // plastic word starts at weight_frac 0, tag 0.
+        for (const auto& core: result.image.cores) {
+            for (const auto& axon: core.axons) {
+                if (axon.modulator == 1) {
+                    continue;
+                }
+                EXPECT_EQ(axon.learning, 1u);
+                EXPECT_LT(axon.rule, core.rules.size());
+                for (const auto& syn: isa::decode_row(core, axon)) {
+                    ASSERT_TRUE(syn.plastic.has_value());
+                    EXPECT_EQ(syn.plastic->weight_frac, 0u);
+                    EXPECT_EQ(syn.plastic->tag, 0);
+                    EXPECT_GE(syn.word.weight, core.rules[axon.rule].w_min);
+                    EXPECT_LE(syn.word.weight, core.rules[axon.rule].w_max);
+                }
+            }
+        }
     }
 }
 

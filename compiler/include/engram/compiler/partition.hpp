@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <engram/compiler/chip.hpp>
+#include <engram/compiler/lower_rules.hpp>
 #include <engram/compiler/network.hpp>
 
 namespace engram::compiler {
@@ -48,7 +49,9 @@ extern const std::vector<resource_info> core_resources;
 struct core_plan {
     std::vector<slice> slices; // in the order their neurons sit on the core
     core_usage usage;
-    std::vector<std::size_t> rules; // plastic rules used on the core (sorted)
+    // The rules lowered on the core (sorted): one LearningRule each, in this
+    // order (compile writes AxonEntry.rule as the index here).
+    std::vector<rule_use> rules;
 };
 
 struct partition_plan {
@@ -59,8 +62,8 @@ struct partition_plan {
     std::vector<std::vector<bool>> emitting;
 };
 
-// Microcode terms a rule is lowered to (the learning-rule lowering owns the
-// exact microcode; these counts are its term budget).
+// Microcode terms a rule is lowered to: lowered_term_count (lower_rules.hpp),
+// the exact count of every use of the rule.
 std::uint32_t rule_term_count(const plasticity_rule& rule);
 
 // Per population, which neurons have at least one target (a synapse, or a

@@ -161,11 +161,27 @@ struct projection_quantization_report {
     delay_stats delays;                      // filled by quantization::accumulate_delay
 };
 
+// One rule as lowered for the plastic projections onto one population with
+// one receptor (lower_rules.hpp): its microcode size, epoch and every
+// coefficient and trace time constant, requested and realised.
+struct rule_quantization_report {
+    std::string name;
+    std::string path;
+    std::string population;  // the post population
+    receptor target = receptor::excitatory;
+    std::uint32_t epoch_steps = 1;
+    std::uint32_t terms = 0;
+    std::int32_t w_min = 0;  // the LearningRule's bounds (mantissas)
+    std::int32_t w_max = 0;
+    std::vector<parameter_entry> parameters;
+};
+
 struct quantization_report {
     double report_threshold = 0.01;
     std::vector<population_quantization_report> populations;  // IF_curr_exp populations, network order
     std::vector<parameter_entry> parameters;  // |relative_error| > report_threshold, network order
     std::vector<projection_quantization_report> projections;  // every projection, network order
+    std::vector<rule_quantization_report> rules;  // every lowered rule use, in (rule, population, receptor) order
 };
 
 // Deterministic: the same report gives the same JSON (non-finite numbers are
