@@ -5,7 +5,7 @@
 // simulated network time per wall-clock second (the real-time factor of the
 // emulator itself, not of the virtual chip).
 // Run: build/bench/engram_bench --benchmark_filter=emulator
-// Whole-program figures, beside Brian 2: bench/cuba_vs_brian2.sh
+// Whole-program figures, beside Brian 2: validation/cuba_brian2.py
 
 #include <filesystem>
 

