@@ -55,32 +55,16 @@ class reader {
 };
 
 json chip_json(const isa::image_chip& c) {
-  return {{"name", c.name},
-          {"mesh_width", c.mesh_width},
-          {"mesh_height", c.mesh_height},
-          {"chips_width", c.chips_width},
-          {"chips_height", c.chips_height},
-          {"clock_mhz", c.clock_mhz},
-          {"cycles_per_synaptic_op", c.cycles_per_synaptic_op},
-          {"cycles_per_neuron_update_active", c.cycles_per_neuron_update_active},
-          {"cycles_per_neuron_update_idle", c.cycles_per_neuron_update_idle},
-          {"cycles_per_learning_update", c.cycles_per_learning_update},
-          {"cycles_per_hop_east_west", c.cycles_per_hop_east_west},
-          {"cycles_per_hop_north_south", c.cycles_per_hop_north_south},
-          {"cycles_per_local_spike", c.cycles_per_local_spike},
-          {"link_flits_per_cycle", c.link_flits_per_cycle},
-          {"synaptic_op_pj", c.synaptic_op_pj},
-          {"synaptic_update_pj", c.synaptic_update_pj},
-          {"neuron_update_active_pj", c.neuron_update_active_pj},
-          {"neuron_update_idle_pj", c.neuron_update_idle_pj},
-          {"spike_local_pj", c.spike_local_pj},
-          {"hop_east_west_pj", c.hop_east_west_pj},
-          {"hop_north_south_pj", c.hop_north_south_pj},
-          {"static_power_mw_per_core", c.static_power_mw_per_core},
-          {"has_inter_chip", c.has_inter_chip},
-          {"inter_chip_cycles_per_hop", c.inter_chip_cycles_per_hop},
-          {"inter_chip_hop_pj", c.inter_chip_hop_pj},
-          {"inter_chip_link_flits_per_cycle", c.inter_chip_link_flits_per_cycle}};
+  json j = {{"name", c.name},
+            {"mesh_width", c.mesh_width},
+            {"mesh_height", c.mesh_height},
+            {"chips_width", c.chips_width},
+            {"chips_height", c.chips_height},
+            {"has_inter_chip", c.has_inter_chip}};
+  for (const isa::image_chip_figure& f : isa::image_chip_figures) {
+    j[std::string(f.name)] = c.*f.value;
+  }
+  return j;
 }
 
 std::string fmt(double v, const char* f = "%.4g") {
@@ -160,27 +144,10 @@ activity activity_from_json(const json& j, const std::string& source) {
   c.mesh_height = r.count32("/chip/mesh_height");
   c.chips_width = r.count32("/chip/chips_width");
   c.chips_height = r.count32("/chip/chips_height");
-  c.clock_mhz = r.number("/chip/clock_mhz");
-  c.cycles_per_synaptic_op = r.number("/chip/cycles_per_synaptic_op");
-  c.cycles_per_neuron_update_active = r.number("/chip/cycles_per_neuron_update_active");
-  c.cycles_per_neuron_update_idle = r.number("/chip/cycles_per_neuron_update_idle");
-  c.cycles_per_learning_update = r.number("/chip/cycles_per_learning_update");
-  c.cycles_per_hop_east_west = r.number("/chip/cycles_per_hop_east_west");
-  c.cycles_per_hop_north_south = r.number("/chip/cycles_per_hop_north_south");
-  c.cycles_per_local_spike = r.number("/chip/cycles_per_local_spike");
-  c.link_flits_per_cycle = r.number("/chip/link_flits_per_cycle");
-  c.synaptic_op_pj = r.number("/chip/synaptic_op_pj");
-  c.synaptic_update_pj = r.number("/chip/synaptic_update_pj");
-  c.neuron_update_active_pj = r.number("/chip/neuron_update_active_pj");
-  c.neuron_update_idle_pj = r.number("/chip/neuron_update_idle_pj");
-  c.spike_local_pj = r.number("/chip/spike_local_pj");
-  c.hop_east_west_pj = r.number("/chip/hop_east_west_pj");
-  c.hop_north_south_pj = r.number("/chip/hop_north_south_pj");
-  c.static_power_mw_per_core = r.number("/chip/static_power_mw_per_core");
   c.has_inter_chip = r.flag("/chip/has_inter_chip");
-  c.inter_chip_cycles_per_hop = r.number("/chip/inter_chip_cycles_per_hop");
-  c.inter_chip_hop_pj = r.number("/chip/inter_chip_hop_pj");
-  c.inter_chip_link_flits_per_cycle = r.number("/chip/inter_chip_link_flits_per_cycle");
+  for (const isa::image_chip_figure& f : isa::image_chip_figures) {
+    c.*f.value = r.number("/chip/" + std::string(f.name));
+  }
   a.dt_ms = r.number("/dt_ms");
   a.steps = r.count("/steps");
   a.cycles = r.number("/cycles");

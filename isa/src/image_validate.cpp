@@ -111,31 +111,10 @@ void validator::check_chip() const {
   range("learning_rules", c.learning_rules, 0, max_learning_rules, "MaxLearningRules");
   range("microcode_words", c.microcode_words, 0, microcode_depth, "MicrocodeDepth");
   range("max_delay", c.max_delay, min_delay, max_delay, "MinDelay..MaxDelay");
-  const std::pair<std::string_view, double> figures[] = {
-      {"clock_mhz", c.clock_mhz},
-      {"cycles_per_synaptic_op", c.cycles_per_synaptic_op},
-      {"cycles_per_neuron_update_active", c.cycles_per_neuron_update_active},
-      {"cycles_per_neuron_update_idle", c.cycles_per_neuron_update_idle},
-      {"cycles_per_learning_update", c.cycles_per_learning_update},
-      {"cycles_per_hop_east_west", c.cycles_per_hop_east_west},
-      {"cycles_per_hop_north_south", c.cycles_per_hop_north_south},
-      {"cycles_per_local_spike", c.cycles_per_local_spike},
-      {"link_flits_per_cycle", c.link_flits_per_cycle},
-      {"synaptic_op_pj", c.synaptic_op_pj},
-      {"synaptic_update_pj", c.synaptic_update_pj},
-      {"neuron_update_active_pj", c.neuron_update_active_pj},
-      {"neuron_update_idle_pj", c.neuron_update_idle_pj},
-      {"spike_local_pj", c.spike_local_pj},
-      {"hop_east_west_pj", c.hop_east_west_pj},
-      {"hop_north_south_pj", c.hop_north_south_pj},
-      {"static_power_mw_per_core", c.static_power_mw_per_core},
-      {"inter_chip_cycles_per_hop", c.inter_chip_cycles_per_hop},
-      {"inter_chip_hop_pj", c.inter_chip_hop_pj},
-      {"inter_chip_link_flits_per_cycle", c.inter_chip_link_flits_per_cycle},
-  };
-  for (const auto& [field, value] : figures) {
+  for (const image_chip_figure& f : image_chip_figures) {
+    const double value = c.*f.value;
     if (!std::isfinite(value) || value < 0) {
-      fail("chip", std::nullopt, std::string(field) + " " + std::to_string(value) + " is not a number >= 0");
+      fail("chip", std::nullopt, std::string(f.name) + " " + std::to_string(value) + " is not a number >= 0");
     }
   }
   if (c.clock_mhz <= 0) {

@@ -96,6 +96,36 @@ struct image_chip {
   friend bool operator==(const image_chip&, const image_chip&) = default;
 };
 
+/// The real-valued figures of image_chip (timing, energy, inter-chip links)
+/// by name, in one list, for code that handles them all alike (validation,
+/// JSON). Every one must be finite and >= 0.
+struct image_chip_figure {
+  std::string_view name;
+  double image_chip::*value;
+};
+inline constexpr image_chip_figure image_chip_figures[] = {
+    {"clock_mhz", &image_chip::clock_mhz},
+    {"cycles_per_synaptic_op", &image_chip::cycles_per_synaptic_op},
+    {"cycles_per_neuron_update_active", &image_chip::cycles_per_neuron_update_active},
+    {"cycles_per_neuron_update_idle", &image_chip::cycles_per_neuron_update_idle},
+    {"cycles_per_learning_update", &image_chip::cycles_per_learning_update},
+    {"cycles_per_hop_east_west", &image_chip::cycles_per_hop_east_west},
+    {"cycles_per_hop_north_south", &image_chip::cycles_per_hop_north_south},
+    {"cycles_per_local_spike", &image_chip::cycles_per_local_spike},
+    {"link_flits_per_cycle", &image_chip::link_flits_per_cycle},
+    {"synaptic_op_pj", &image_chip::synaptic_op_pj},
+    {"synaptic_update_pj", &image_chip::synaptic_update_pj},
+    {"neuron_update_active_pj", &image_chip::neuron_update_active_pj},
+    {"neuron_update_idle_pj", &image_chip::neuron_update_idle_pj},
+    {"spike_local_pj", &image_chip::spike_local_pj},
+    {"hop_east_west_pj", &image_chip::hop_east_west_pj},
+    {"hop_north_south_pj", &image_chip::hop_north_south_pj},
+    {"static_power_mw_per_core", &image_chip::static_power_mw_per_core},
+    {"inter_chip_cycles_per_hop", &image_chip::inter_chip_cycles_per_hop},
+    {"inter_chip_hop_pj", &image_chip::inter_chip_hop_pj},
+    {"inter_chip_link_flits_per_cycle", &image_chip::inter_chip_link_flits_per_cycle},
+};
+
 /// The program of one source neuron (kind != lif). A lif neuron's program
 /// is empty: spike_source{}.
 struct spike_source {
