@@ -456,3 +456,71 @@ TEST(lower_rules, epochs_are_whole_steps_from_one) {
     EXPECT_EQ(epoch_steps(r, 1.0), 5u);
     EXPECT_EQ(epoch_steps(r, 0.5), 10u);
 }
+
+// Triplet STDP on the emulator: post spikes at steps 100 and 110, a pre
+// spike reaches its axon at 105. At 110 the triplet factor must be the slow
+// post trace o2 *before* that step's impulse (Pfister & Gerstner's t − ε),
+// although the chip's y2 already holds it; the pair term's −Â3+ takes it
+// back (docs/learning.md).
+TEST(lower_rules, triplet_reads_the_slow_trace_before_the_spike) {
+    const double a2p = 0.004, a3p = 0.008, a2m = 0.003;
+    const json j = {
+        {"format", "engram-network/1"},
+        {"name", "triplet"},
+        {"dt", 1.0},
+        {"populations",
+         {{{"name", "pre"}, {"size", 1}, {"model", "SpikeSourceArray"}, {"params", {{"spike_times", json::array({104.0})}}}},
+          {{"name", "drive"},
+           {"size", 1},
+           {"model", "SpikeSourceArray"},
+           {"params", {{"spike_times", json::array({99.0, 109.0})}}}},
+          {{"name", "post"}, {"size", 1}, {"model", "IF_curr_exp"}, {"params", {{"tau_syn_E", 0.1}, {"tau_refrac", 2.0}}}}}},
+        {"plasticity",
+         {{{"name", "triplet"},
+           {"rule", "triplet_stdp"},
+           {"params", {{"a2_plus", a2p}, {"a3_plus", a3p}, {"a2_minus", a2m}, {"a3_minus", 0.0}, {"w_max", 1.0}}}}}},
+        {"projections",
+         {{{"name", "learn"}, {"pre", "pre"}, {"post", "post"}, {"connector", {{"type", "OneToOne"}}}, {"weight", 0.5},
+           {"plasticity", "triplet"}},
+          {{"name", "kick"}, {"pre", "drive"}, {"post", "post"}, {"connector", {{"type", "OneToOne"}}}, {"weight", 30.0}}}}};
+    const network net = load(j);
+    const compile_result compiled = compile_network(net, load_chip_preset("loihi-like"));
+    const double per_nA = 256.0 / compiled.report.quantization.projections[0].weight_lsb_nA;
+    emulator::simulation sim(compiled.image, {});
+    const auto before = extended_weights(sim, 2);
+    spike_log log;
+    sim.run(130, &log);
+    const auto after = extended_weights(sim, 2);
+    const auto at = isa::locate_neuron(compiled.image, 2, 0);
+    ASSERT_TRUE(at.has_value());
+    const std::vector<std::uint64_t> post_spikes = log.spikes[{at->core, at->neuron}];
+    ASSERT_EQ(post_spikes, std::vector<std::uint64_t>({100, 110}));
+
+    // The chip's traces in units (its decays, without the floor):
+    // x1 5 steps after its impulse, y1 5 steps after post 100, and o2 10
+    // steps after post 100 (before the impulse of 110).
+    auto decayed = [&](double tau, int steps) {
+        return std::pow(1.0 - decay_field(1.0, tau) / 4096.0, steps);
+    };
+    const auto& p = std::get<triplet_stdp_params>(net.rules[0].params);
+    double a3_realised = 0.0;
+    for (const auto& r: compiled.report.quantization.rules) {
+        for (const auto& e: r.parameters) {
+            if (e.parameter == "a3_plus") {
+                a3_realised = e.realised;
+            }
+        }
+    }
+    ASSERT_GT(a3_realised, 0.0);
+    const double x1 = decayed(p.tau_plus, 5);
+    const double y1 = decayed(p.tau_minus, 5);
+    const double o2 = decayed(p.tau_y, 10);
+    const double ideal = (x1 * (a2p + a3_realised * o2) - a2m * y1) * per_nA;
+    const double uncorrected = ideal + x1 * a3_realised * per_nA; // had y2 included the fresh impulse
+    const double dw = static_cast<double>(after.at(0) - before.at(0));
+    std::printf("  triplet: dw %.1f LSB, expected %.1f, without the correction %.1f\n", dw, ideal, uncorrected);
+    // Floors: at most 10 trace LSB per trace, the pair coefficients' 1/128,
+    // and the rounding of three terms.
+    EXPECT_NEAR(dw, ideal, 0.01 * std::fabs(ideal) + 0.01 * per_nA * (a2p + a3_realised + a2m) + 3.0);
+    EXPECT_GT(std::fabs(dw - uncorrected), 0.5 * x1 * a3_realised * per_nA);
+}
