@@ -18,6 +18,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -351,4 +352,53 @@ TEST(cli_run, bad_input_is_refused_with_one_line_and_exit_code_1) {
     // Without --chip the image runs.
     const auto image = run("run " + dir.str("single.img") + " --steps 10 --quiet -o " + dir.str("img_out"));
     EXPECT_EQ(image.code, 0) << image.err;
+}
+
+TEST(cli_run, weights_and_state_are_recorded_as_documented) {
+    const temp_dir dir;
+    // CUBA's exc_exc projection: its weights at steps 0, 100 and 200 (not
+    // plastic, so the three snapshots are equal but for the step), and the
+    // state of four neurons every 10 steps.
+    const auto r = engram_run(example("vogels_abbott_cuba") +
+                              " --steps 200 --quiet --no-csv --record-weights exc_exc --weights-every 100"
+                              " --probe exc[0..3] --probe-every 10 -o " + dir.str("out"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = read_json(dir / "out" / "run.json");
+    const std::uint64_t records = j.at("recorded").at("weight_records").get<std::uint64_t>();
+    ASSERT_GT(records, 0u);
+    ASSERT_EQ(records % 3, 0u);
+    const std::string weights = read_bytes(dir / "out" / "weights.bin");
+    ASSERT_EQ(weights.size(), records * 32);
+    const std::uint64_t per_snapshot = records / 3;
+    struct record {
+        std::int32_t step, projection, pre, post, weight, weight_frac, tag, delay;
+    };
+    std::vector<record> rows(records);
+    std::memcpy(rows.data(), weights.data(), weights.size());
+    for (std::uint64_t i = 0; i < records; ++i) {
+        const record& w = rows[i];
+        EXPECT_EQ(w.step, static_cast<std::int32_t>(100 * (i / per_snapshot)));
+        EXPECT_EQ(w.projection, 0);  // exc_exc is the first projection
+        EXPECT_GE(w.pre, 0);
+        EXPECT_LT(w.pre, 3200);
+        EXPECT_GE(w.post, 0);
+        EXPECT_LT(w.post, 3200);
+        EXPECT_GT(w.weight, 0);  // excitatory mantissas are positive, none rounded to zero
+        EXPECT_EQ(w.delay, 2);   // 0.2 ms at dt 0.1 ms
+        if (i >= per_snapshot) {
+            const record& first = rows[i % per_snapshot];
+            EXPECT_EQ(std::tie(w.pre, w.post, w.weight), std::tie(first.pre, first.post, first.weight));
+        }
+    }
+    // About 2 % of 3,200 x 3,199 pairs.
+    EXPECT_GT(per_snapshot, 190'000u);
+    EXPECT_LT(per_snapshot, 220'000u);
+
+    const std::string state = read_bytes(dir / "out" / "state.bin");
+    ASSERT_EQ(state.size(), 20u * 4u * 28u);  // steps 0, 10, ..., 190; four neurons; 28 bytes each
+    std::int32_t first[7];
+    std::memcpy(first, state.data(), sizeof first);
+    EXPECT_EQ(first[0], 0);  // step
+    EXPECT_EQ(first[1], 0);  // population exc
+    EXPECT_EQ(first[2], 0);  // neuron 0
 }
