@@ -60,21 +60,16 @@ public:
             return u;
         }
         u.neuron_profiles = 1;
-        std::set<std::size_t> modulators;
         for (std::size_t p: incoming_[population]) {
             if (const auto r = net_.projections[p].rule) {
                 const rule_use use{*r, static_cast<std::uint32_t>(population), net_.projections[p].target};
                 if (std::find(rules.begin(), rules.end(), use) == rules.end()) {
                     rules.push_back(use);
                 }
-                if (net_.rules[*r].modulator) {
-                    modulators.insert(*net_.rules[*r].modulator);
-                }
             }
         }
         std::sort(rules.begin(), rules.end());
         add_rules(u, rules);
-        u.input_axons += modulators.size();
         return u;
     }
 
@@ -88,6 +83,16 @@ public:
             u.microcode_words += rule_terms_[r.rule];
         }
         u.trace_profiles = rules.empty() ? 0 : plan_core_traces(net_, rules, rule_traces_).profiles();
+        // One modulator axon per modulator named by the core's rules: the
+        // sum of the pieces' is replaced by the count of the union.
+        std::set<std::size_t> modulators;
+        for (const auto& r: rules) {
+            if (const auto m = net_.rules[r.rule].modulator) {
+                modulators.insert(*m);
+            }
+        }
+        u.input_axons = u.input_axons - u.modulator_axons + modulators.size();
+        u.modulator_axons = modulators.size();
     }
 
 private:
@@ -190,11 +195,13 @@ private:
 
 // Adds the usage of neurons of another population to a core: everything but
 // the learning engine adds up (profiles and input axons are per population
-// on a core); the rules are merged with merge_rules and counted by add_rules.
+// on a core); the rules are merged with merge_rules and counted by add_rules,
+// which also replaces the summed modulator axons by those of the union.
 inline void add_population_usage(core_usage& sum, const core_usage& piece) {
     sum.neurons += piece.neurons;
     sum.neuron_profiles += piece.neuron_profiles;
     sum.input_axons += piece.input_axons;
+    sum.modulator_axons += piece.modulator_axons;
     sum.synapse_words += piece.synapse_words;
     sum.output_axons += piece.output_axons;
 }

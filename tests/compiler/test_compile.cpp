@@ -198,6 +198,7 @@ void check_random_networks(partitioner which) {
             for (std::size_t c = 0; c < plan.cores.size(); ++c) {
                 EXPECT_EQ(plan.cores[c].usage.learning_rules, result.image.cores[c].rules.size());
                 EXPECT_EQ(plan.cores[c].usage.microcode_words, result.image.cores[c].microcode.size());
+                EXPECT_EQ(plan.cores[c].usage.input_axons, result.image.cores[c].axons.size());
                 EXPECT_EQ(plan.cores[c].usage.trace_profiles,
                           std::max(result.image.cores[c].pre_trace_profiles.size() / 2,
                                    result.image.cores[c].post_trace_profiles.size() / 3));

@@ -35,6 +35,9 @@ struct core_usage {
     std::uint64_t learning_rules = 0;
     std::uint64_t microcode_words = 0;
     std::uint64_t trace_profiles = 0;
+    // Of input_axons, the axons of modulator channels (one per modulator the
+    // core's rules name, however many populations share it).
+    std::uint64_t modulator_axons = 0;
     friend bool operator==(const core_usage&, const core_usage&) = default;
 };
 
