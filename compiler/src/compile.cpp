@@ -382,7 +382,12 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         r.w_max = l.rule.w_max;
         r.parameters = l.parameters;
         for (const auto& e: l.parameters) {
-            if (!(std::fabs(e.relative_error) <= q.report.report_threshold)) {
+            // Listed once when several uses of a rule realise it alike.
+            const bool listed = std::any_of(q.report.parameters.begin(), q.report.parameters.end(),
+                                            [&](const parameter_entry& x) {
+                                                return x.path == e.path && x.realised == e.realised;
+                                            });
+            if (!listed && !(std::fabs(e.relative_error) <= q.report.report_threshold)) {
                 q.report.parameters.push_back(e);
             }
         }

@@ -524,3 +524,34 @@ TEST(lower_rules, triplet_reads_the_slow_trace_before_the_spike) {
     EXPECT_NEAR(dw, ideal, 0.01 * std::fabs(ideal) + 0.01 * per_nA * (a2p + a3_realised + a2m) + 3.0);
     EXPECT_GT(std::fabs(dw - uncorrected), 0.5 * x1 * a3_realised * per_nA);
 }
+
+// The report lists every coefficient per use, and those off by more than
+// 1 % among the parameters (a power-of-two rate here).
+TEST(lower_rules, report_lists_coefficients_off_by_more_than_the_threshold) {
+    const network net = load(one_synapse_network(
+        {{"name", "soft"},
+         {"rule", "pair_stdp"},
+         {"params", {{"weight_dependence", "multiplicative"}, {"a_plus", 0.013}, {"a_minus", 0.0125}}}}));
+    const compile_result compiled = compile_network(net, load_chip_preset("loihi-like"));
+    const auto& rq = compiled.report.quantization;
+    ASSERT_EQ(rq.rules.size(), 1u);
+    EXPECT_EQ(rq.rules[0].name, "soft");
+    EXPECT_EQ(rq.rules[0].population, "post");
+    EXPECT_EQ(rq.rules[0].terms, 3u);
+    const parameter_entry* a_plus = nullptr;
+    for (const auto& e: rq.parameters) {
+        if (e.path == "/plasticity/0/params/a_plus") {
+            a_plus = &e;
+        }
+    }
+    ASSERT_NE(a_plus, nullptr);
+    EXPECT_DOUBLE_EQ(a_plus->requested, 0.013);
+    // 0.013 nA over a 1 nA range is 1.66·2^-7, at or above 1.5·2^-7, so the
+    // rate becomes 2^-6 = 0.015625 (+20 %, the smaller relative error).
+    EXPECT_DOUBLE_EQ(a_plus->realised, 0.015625);
+    EXPECT_NEAR(a_plus->relative_error, 0.015625 / 0.013 - 1.0, 1e-12);
+    EXPECT_FALSE(a_plus->note.empty());
+    const json j = to_json(compiled.report);
+    EXPECT_EQ(j["quantization"]["rules"][0]["name"], "soft");
+    EXPECT_EQ(j["quantization"]["rules"][0]["terms"], 3);
+}
