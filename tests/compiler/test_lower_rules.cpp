@@ -555,3 +555,50 @@ TEST(lower_rules, report_lists_coefficients_off_by_more_than_the_threshold) {
     EXPECT_EQ(j["quantization"]["rules"][0]["name"], "soft");
     EXPECT_EQ(j["quantization"]["rules"][0]["terms"], 3);
 }
+
+// G-DHL with eta_sp = A+ and eta_ps = −A− is pair STDP: the same constants,
+// scales and signs (the operands of a product in another order).
+TEST(lower_rules, gdhl_with_two_components_is_pair_stdp) {
+    const network stdp = load(one_synapse_network(
+        {{"name", "r"}, {"rule", "pair_stdp"}, {"params", {{"a_plus", 0.01}, {"a_minus", 0.012}}}}));
+    const network gdhl = load(one_synapse_network(
+        {{"name", "r"}, {"rule", "gdhl"}, {"params", {{"eta_sp", 0.01}, {"eta_ps", -0.012}}}}));
+    const quantization q = quantize_network(stdp);
+    const rule_scale s = scale_of(stdp, q, {0, 1, receptor::excitatory});
+    const lowered_rule a = lower_rule(stdp, 0, s);
+    const lowered_rule b = lower_rule(gdhl, 0, s);
+    ASSERT_EQ(b.terms.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(a.terms[i].negate, b.terms[i].negate);
+        EXPECT_EQ(a.terms[i].scale, b.terms[i].scale);
+        EXPECT_EQ(a.terms[i].const2, b.terms[i].const2);
+    }
+    EXPECT_EQ(b.terms[0].op0, op::x1);
+    EXPECT_EQ(b.terms[0].op1, op::y0);
+    EXPECT_EQ(a.traces.pre[0], b.traces.pre[0]);
+    EXPECT_EQ(a.traces.post[0], b.traces.post[0]);
+}
+
+// A sum of products is the microcode as written.
+TEST(lower_rules, sum_of_products_terms_are_written_as_parsed) {
+    const network net = load(one_synapse_network(
+        {{"name", "sop"},
+         {"rule", "sum_of_products"},
+         {"params", {{"dw", "2^-2*x1*y0 - 3*2^-6*y1*x0"}, {"dt", "2^-3*(w - 64)*x0"}, {"tau_tag", 500.0}}}}));
+    const quantization q = quantize_network(net);
+    const lowered_rule l = lower_rule(net, 0, scale_of(net, q, {0, 1, receptor::excitatory}));
+    ASSERT_EQ(l.terms.size(), 3u);
+    EXPECT_EQ(l.terms[0].scale, -2);
+    EXPECT_EQ(l.terms[0].negate, 0u);
+    EXPECT_EQ(l.terms[0].op0, op::x1);
+    EXPECT_EQ(l.terms[0].op1, op::y0);
+    EXPECT_EQ(l.terms[0].op2, op::none);
+    EXPECT_EQ(l.terms[1].scale, -6);
+    EXPECT_EQ(l.terms[1].negate, 1u);
+    EXPECT_EQ(l.terms[1].op2, op::c);
+    EXPECT_EQ(l.terms[1].const2, 3);
+    EXPECT_EQ(l.terms[2].target, isa::learn_target::tag);
+    EXPECT_EQ(l.terms[2].op0, op::w);
+    EXPECT_EQ(l.terms[2].const0, -64);
+    EXPECT_EQ(l.rule.tag_decay, decay_field(1.0, 500.0));
+}
