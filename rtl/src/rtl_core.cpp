@@ -1,0 +1,278 @@
+// The verilated neuron core behind rtl_core: one template over the three
+// verilated builds (reference and mutants), which have the same ports.
+// The clock is driven here; every tick is one core cycle.
+#include <engram/rtl/rtl_core.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include "Vcore_mutant_decay_floor.h"
+#include "Vcore_mutant_threshold_gt.h"
+#include "Vcore_reference.h"
+
+namespace engram::rtl {
+
+namespace {
+
+// Load-port targets (engram_core_pkg::cfg_target_e).
+enum cfg_target : std::uint8_t {
+  cfg_neuron_count = 0,
+  cfg_profile = 1,
+  cfg_neuron = 2,
+  cfg_neuron_map = 3,
+  cfg_axon = 4,
+  cfg_synapse = 5,
+  cfg_post_trace = 6,
+};
+constexpr std::uint32_t lif_bit = 1u << 16;
+
+using words128 = std::array<std::uint32_t, 4>;
+
+template <std::size_t N>
+words128 to_words(const std::array<std::uint64_t, N>& packed) {
+  words128 w{};
+  for (std::size_t i = 0; i < N && i < 2; ++i) {
+    w[2 * i] = static_cast<std::uint32_t>(packed[i]);
+    w[2 * i + 1] = static_cast<std::uint32_t>(packed[i] >> 32);
+  }
+  return w;
+}
+
+template <class Model>
+class verilated_core final : public rtl_core {
+ public:
+  explicit verilated_core(const rtl_options& options) : context_(std::make_unique<VerilatedContext>()) {
+    context_->debug(0);
+    context_->randReset(0);
+    if (!options.trace.empty()) {
+      context_->traceEverOn(true);
+    }
+    model_ = std::make_unique<Model>(context_.get(), "core");
+    if (!options.trace.empty()) {
+      trace_ = std::make_unique<VerilatedFstC>();
+      model_->trace(trace_.get(), 99);
+      trace_->open(options.trace.string().c_str());
+    }
+    model_->clk_i = 0;
+    model_->rst_ni = 1;
+    model_->cfg_valid_i = 0;
+    model_->clear_i = 0;
+    model_->start_i = 0;
+    model_->in_valid_i = 0;
+    model_->eval();
+  }
+
+  ~verilated_core() override { finish(); }
+
+  void load(const isa::core_image& image) override {
+    check_fits(image);
+    reset();
+    const std::uint64_t start = cycles_;
+    const std::uint32_t n = static_cast<std::uint32_t>(image.neuron_count());
+    write(cfg_neuron_count, 0, {n, 0, 0, 0});
+    for (std::uint32_t p = 0; p < image.profiles.size(); ++p) {
+      write(cfg_profile, p, to_words(isa::pack(image.profiles[p])));
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+      write(cfg_neuron, i, to_words(isa::pack(image.initial_state[i])));
+      const bool lif = image.kinds[i] == isa::neuron_kind::lif;
+      write(cfg_neuron_map, i, {image.profile[i] | (lif ? lif_bit : 0u), 0, 0, 0});
+    }
+    for (std::uint32_t a = 0; a < image.axons.size(); ++a) {
+      write(cfg_axon, a, to_words(isa::pack(image.axons[a])));
+    }
+    for (std::uint32_t w = 0; w < image.synapse_memory.size(); ++w) {
+      write(cfg_synapse, w, {image.synapse_memory[w], 0, 0, 0});
+    }
+    // Post-trace profiles: a core without trace tables keeps its traces
+    // (decay 0, impulse 0), as the emulator does.
+    for (std::uint32_t p = 0; p < isa::max_trace_profiles; ++p) {
+      for (std::uint32_t k = 0; k < 3; ++k) {
+        const std::size_t at = std::size_t{p} * 3 + k;
+        const isa::trace_config c =
+            at < image.post_trace_profiles.size() ? image.post_trace_profiles[at] : isa::trace_config{};
+        write(cfg_post_trace, 4 * p + k, to_words(isa::pack(c)));
+      }
+    }
+    model_->clear_i = 1;
+    tick();
+    model_->clear_i = 0;
+    wait_idle(std::uint64_t{isa::max_delay + 1} * 2 * n + 4);
+    states_ = image.initial_state;
+    spiked_.clear();
+    load_cycles_ = cycles_ - start;
+    cycles_ = 0;
+  }
+
+  void deliver(std::uint32_t axon, std::uint64_t emitted) override {
+    model_->in_valid_i = 1;
+    model_->in_axon_i = static_cast<std::uint16_t>(axon);
+    model_->in_time_i = static_cast<std::uint16_t>(emitted & 0xfff);
+    tick();
+    model_->in_valid_i = 0;
+    wait_idle(std::uint64_t{1} << 21);
+  }
+
+  void update(std::uint64_t step) override {
+    spiked_.clear();
+    model_->start_i = 1;
+    model_->step_i = static_cast<std::uint16_t>(step & 0xfff);
+    tick();
+    model_->start_i = 0;
+    const std::uint64_t limit = states_.size() + 4;
+    for (std::uint64_t k = 0;; ++k) {
+      if (model_->obs_valid_o) {
+        const std::uint32_t n = model_->obs_neuron_o;
+        const auto& w = model_->obs_state_o;
+        const isa::neuron_state::packed_type packed{
+            std::uint64_t{w[0]} | (std::uint64_t{w[1]} << 32), std::uint64_t{w[2]} | (std::uint64_t{w[3]} << 32)};
+        if (n < states_.size()) {
+          states_[n] = isa::unpack_neuron_state(packed);
+        }
+      }
+      if (model_->spike_valid_o) {
+        spiked_.push_back(model_->spike_neuron_o);
+      }
+      if (model_->done_o) {
+        break;
+      }
+      if (k > limit) {
+        throw std::logic_error("rtl core: the update of step " + std::to_string(step) + " did not finish in " +
+                               std::to_string(limit) + " cycles");
+      }
+      tick();
+    }
+  }
+
+  const std::vector<std::uint32_t>& spiked() const override { return spiked_; }
+  const std::vector<isa::neuron_state>& states() const override { return states_; }
+  std::uint64_t cycles() const override { return cycles_; }
+  std::uint64_t load_cycles() const override { return load_cycles_; }
+
+  void finish() override {
+    if (finished_) {
+      return;
+    }
+    finished_ = true;
+    model_->final();
+    if (trace_) {
+      trace_->close();
+    }
+  }
+
+ private:
+  void tick() {
+    model_->clk_i = 0;
+    model_->eval();
+    if (trace_) {
+      trace_->dump(time_);
+    }
+    ++time_;
+    model_->clk_i = 1;
+    model_->eval();
+    if (trace_) {
+      trace_->dump(time_);
+    }
+    ++time_;
+    ++cycles_;
+  }
+
+  void reset() {
+    model_->rst_ni = 0;
+    model_->eval();
+    tick();
+    model_->rst_ni = 1;
+    model_->eval();
+  }
+
+  void write(std::uint8_t target, std::uint32_t addr, const words128& data) {
+    model_->cfg_valid_i = 1;
+    model_->cfg_target_i = target;
+    model_->cfg_addr_i = addr;
+    for (std::size_t i = 0; i < 4; ++i) {
+      model_->cfg_wdata_i[i] = data[i];
+    }
+    tick();
+    model_->cfg_valid_i = 0;
+  }
+
+  void wait_idle(std::uint64_t limit) {
+    for (std::uint64_t k = 0; model_->busy_o; ++k) {
+      if (k > limit) {
+        throw std::logic_error("rtl core: still busy after " + std::to_string(limit) + " cycles");
+      }
+      tick();
+    }
+  }
+
+  static void check_fits(const isa::core_image& image) {
+    const core_limits l = limits();
+    auto check = [](const char* what, std::uint64_t value, std::uint64_t limit) {
+      if (value > limit) {
+        throw unsupported_core(what, value, limit);
+      }
+    };
+    check("neurons", image.neuron_count(), l.neurons);
+    check("neuron_profiles", image.profiles.size(), l.profiles);
+    check("input_axons", image.axons.size(), l.axons);
+    check("synapse_words", image.synapse_memory.size(), l.synapse_words);
+    check("post_trace_profiles", image.post_trace_profiles.size() / 3, l.trace_profiles);
+  }
+
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  std::uint64_t time_ = 0;
+  std::uint64_t cycles_ = 0;
+  std::uint64_t load_cycles_ = 0;
+  bool finished_ = false;
+  std::vector<isa::neuron_state> states_;
+  std::vector<std::uint32_t> spiked_;
+};
+
+}  // namespace
+
+std::string_view to_string(core_variant variant) noexcept {
+  switch (variant) {
+    case core_variant::reference: return "reference";
+    case core_variant::mutant_decay_floor: return "mutant_decay_floor";
+    case core_variant::mutant_threshold_gt: return "mutant_threshold_gt";
+  }
+  return "";
+}
+
+core_limits limits() noexcept {
+  return {.neurons = ENGRAM_RTL_NEURONS,
+          .profiles = ENGRAM_RTL_PROFILES,
+          .axons = ENGRAM_RTL_AXONS,
+          .synapse_words = ENGRAM_RTL_SYNAPSE_WORDS,
+          .slots = ENGRAM_RTL_SLOTS,
+          .trace_profiles = isa::max_trace_profiles};
+}
+
+unsupported_core::unsupported_core(std::string what, std::uint64_t value_in, std::uint64_t limit_in)
+    : user_error("the RTL core cannot run this core: " + what + " " + std::to_string(value_in) + " exceeds " +
+                 std::to_string(limit_in)),
+      what_part(std::move(what)),
+      value(value_in),
+      limit(limit_in) {}
+
+std::unique_ptr<rtl_core> make_rtl_core(core_variant variant, const rtl_options& options) {
+  switch (variant) {
+    case core_variant::reference: return std::make_unique<verilated_core<Vcore_reference>>(options);
+    case core_variant::mutant_decay_floor:
+      return std::make_unique<verilated_core<Vcore_mutant_decay_floor>>(options);
+    case core_variant::mutant_threshold_gt:
+      return std::make_unique<verilated_core<Vcore_mutant_threshold_gt>>(options);
+  }
+  throw std::logic_error("make_rtl_core: unknown variant");
+}
+
+}  // namespace engram::rtl
