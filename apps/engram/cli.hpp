@@ -38,6 +38,7 @@ private:
 
 int run_chips(std::span<const std::string_view> args);
 int run_compile(std::span<const std::string_view> args);
+int run_cosim(std::span<const std::string_view> args);
 int run_inspect(std::span<const std::string_view> args);
 int run_run(std::span<const std::string_view> args);
 int run_power(std::span<const std::string_view> args);

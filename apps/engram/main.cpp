@@ -25,6 +25,7 @@ Commands:
   run       emulate an image (or a network, compiled first) and record spikes, state, counters
             (engram run IMAGE|NETWORK.json [--chip X] --steps N [--threads T] -o OUTDIR)
   power     energy and timing report of a run (engram power OUTDIR [--json])
+  cosim     run one core as RTL beside the emulator, bit for bit (engram cosim IMAGE --core X,Y)
 
 Options:
   -h, --help     show this help (also: engram <command> --help)
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
         }
         if (command == "power") {
             return engram::cli::run_power(rest);
+        }
+        if (command == "cosim") {
+            return engram::cli::run_cosim(rest);
         }
         std::fprintf(stderr, "engram: unknown command \"%.*s\" (see engram --help)\n",
                      static_cast<int>(command.size()), command.data());

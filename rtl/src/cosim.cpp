@@ -75,7 +75,7 @@ void check_runnable(const isa::core_image& image) {
     }
   }
   if (plastic != 0) {
-    throw unsupported_core("plastic_synapses (learning is not in the RTL core yet)", plastic, 0);
+    throw unsupported_core("plastic_synapses", plastic, 0);
   }
   if (max_delay > limits().slots) {
     throw unsupported_core("delay", max_delay, limits().slots);

@@ -257,10 +257,13 @@ core_limits limits() noexcept {
           .trace_profiles = isa::max_trace_profiles};
 }
 
-unsupported_core::unsupported_core(std::string what, std::uint64_t value_in, std::uint64_t limit_in)
-    : user_error("the RTL core cannot run this core: " + what + " " + std::to_string(value_in) + " exceeds " +
-                 std::to_string(limit_in)),
-      what_part(std::move(what)),
+unsupported_core::unsupported_core(std::string part_in, std::uint64_t value_in, std::uint64_t limit_in)
+    : user_error("the RTL core cannot run this core: " +
+                 (limit_in == 0 ? std::to_string(value_in) + " " + part_in +
+                                      " (the RTL core has no learning engine yet)"
+                                : part_in + " " + std::to_string(value_in) + " exceed its " +
+                                      std::to_string(limit_in))),
+      part(std::move(part_in)),
       value(value_in),
       limit(limit_in) {}
 

@@ -22,6 +22,8 @@
 #include <engram/rtl/cosim.hpp>
 #include <engram/rtl/rtl_core.hpp>
 
+#include "../cli_runner.hpp"
+
 namespace {
 
 using namespace engram;
@@ -436,9 +438,46 @@ TEST(cosim, refuses_cores_it_cannot_run) {
     cosimulation sim(image);
     FAIL() << "a core with plastic synapses was accepted";
   } catch (const rtl::unsupported_core& e) {
+    EXPECT_EQ(e.part, "plastic_synapses");
     EXPECT_EQ(e.value, 1u);
     EXPECT_EQ(e.limit, 0u);
   }
+}
+
+// --- engram cosim ------------------------------------------------------------------------------
+
+std::filesystem::path compiled_example(const std::string& name, const std::string& chip) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("engram_cosim_cli_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path image = dir / (name + ".engram");
+  const test::cli_result r = test::run_cli("compile " + std::string(ENGRAM_SOURCE_DIR) + "/examples/" + name +
+                                           "/network.json --chip " + chip + " -o " + image.string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  return image;
+}
+
+TEST(cosim_cli, replays_a_compiled_example_without_mismatch) {
+  const std::filesystem::path image = compiled_example("single_neuron", "tiny");
+  const test::cli_result r = test::run_cli("cosim " + image.string() + " --core 0,0 --steps 200");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("steps compared: 200, packets replayed: 4, spikes: 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OK: no mismatch"), std::string::npos) << r.out;
+  std::filesystem::remove_all(image.parent_path());
+}
+
+TEST(cosim_cli, refuses_learning_cores_and_bad_arguments_in_one_line) {
+  const std::filesystem::path image = compiled_example("stdp_song2000", "loihi-like");
+  test::cli_result r = test::run_cli("cosim " + image.string() + " --core 0 --steps 10");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "engram: the RTL core cannot run this core: 1000 plastic_synapses (the RTL core has no "
+                   "learning engine yet)\n");
+  r = test::run_cli("cosim " + image.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--core N|X,Y is required"), std::string::npos) << r.err;
+  r = test::run_cli("cosim " + image.string() + " --core 7,7");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no core of the image sits at (7,7)"), std::string::npos) << r.err;
+  std::filesystem::remove_all(image.parent_path());
 }
 
 }  // namespace

@@ -38,10 +38,13 @@ core_limits limits() noexcept;
 
 /// A core image the RTL core cannot hold (a table larger than its memory),
 /// or uses a part the RTL does not have yet (learning).
+/// what(): "the RTL core cannot run this core: synapse_words 2000000 exceed
+/// its 1048576", or "...: 1000 plastic_synapses (the RTL core has no learning
+/// engine yet)" when limit is 0.
 class unsupported_core : public user_error {
  public:
-  unsupported_core(std::string what, std::uint64_t value, std::uint64_t limit);
-  std::string what_part;  ///< "neurons", "synapse_words", "learning", ...
+  unsupported_core(std::string part, std::uint64_t value, std::uint64_t limit);
+  std::string part;  ///< "neurons", "synapse_words", "delay", "plastic_synapses", ...
   std::uint64_t value;
   std::uint64_t limit;
 };
