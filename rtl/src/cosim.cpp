@@ -43,10 +43,14 @@ rtl_model::rtl_model(const isa::core_image& image, core_variant variant, const r
 
 void rtl_model::step(std::uint64_t s, std::span<const packet> packets) {
   // The input map (numerics §5): every entry holding the key, in map order.
+  // Entries are sorted by (src_core, neuron_base): only the source's are read.
+  const std::vector<isa::input_map_entry>& map = image_->input_map;
   for (const packet& p : packets) {
-    for (const isa::input_map_entry& m : image_->input_map) {
-      if (m.src_core == p.src_core && p.neuron >= m.neuron_base && p.neuron < m.neuron_base + m.count) {
-        core_->deliver(m.axon_base + (p.neuron - m.neuron_base), s - 1);
+    auto m = std::lower_bound(map.begin(), map.end(), p.src_core,
+                              [](const isa::input_map_entry& e, std::uint32_t c) { return e.src_core < c; });
+    for (; m != map.end() && m->src_core == p.src_core && m->neuron_base <= p.neuron; ++m) {
+      if (p.neuron < m->neuron_base + m->count) {
+        core_->deliver(m->axon_base + (p.neuron - m->neuron_base), s - 1);
       }
     }
   }
