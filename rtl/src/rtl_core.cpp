@@ -104,7 +104,7 @@ class verilated_core final : public rtl_core {
     model_->clear_i = 1;
     tick();
     model_->clear_i = 0;
-    wait_idle(std::uint64_t{isa::max_delay + 1} * 2 * n + 4);
+    wait_idle(std::uint64_t{ENGRAM_RTL_SLOTS} * 2 * n + 4);
     states_ = image.initial_state;
     spiked_.clear();
     load_cycles_ = cycles_ - start;
