@@ -25,6 +25,7 @@
 #include <engram/isa/chip_image.hpp>
 
 #include "cli.hpp"
+#include "learned_network.hpp"
 #include "run_input.hpp"
 
 namespace engram::cli {
@@ -54,6 +55,9 @@ docs/run-output.md). Prints the energy and timing report at the end
   --checkpoint-every K   write OUTDIR/checkpoint.engck every K steps and at the end
   --resume CHECKPOINT    continue from a checkpoint of the same image
   --window W             how far cores may run ahead of the slowest (default 64)
+  --write-network FILE   after the run, write the NETWORK.json with every plastic
+                         projection replaced by its learned weights (a FromList
+                         connector, no "plasticity"): the trained network, static
   --quiet                no progress line and no report
   --help                 show this help
 
@@ -220,7 +224,8 @@ int run_run(std::span<const std::string_view> args) {
     }
     const arguments a(normalized, {"--help", "--no-csv", "--no-counters", "--quiet"},
                       {"--chip", "--output", "--steps", "--threads", "--record-spikes", "--probe", "--probe-every",
-                       "--record-weights", "--weights-every", "--checkpoint-every", "--resume", "--window"},
+                       "--record-weights", "--weights-every", "--checkpoint-every", "--resume", "--window",
+                       "--write-network"},
                       "run");
     if (a.flag("--help")) {
         std::fputs(help, stdout);
@@ -245,6 +250,15 @@ int run_run(std::span<const std::string_view> args) {
 
     const run_input input = load_run_input(a.positional().front(), a.option("--chip"), quiet, "run");
     const isa::chip_image& image = input.image;
+    std::optional<nlohmann::ordered_json> network_document;
+    const std::optional<std::string> learned_file = a.option("--write-network");
+    if (learned_file) {
+        if (input.is_image) {
+            throw usage_error("engram run: --write-network needs a network description as input; " +
+                              a.positional().front() + " is a chip image");
+        }
+        network_document = read_network_document(a.positional().front());
+    }
 
     emulator::simulation_options sim_options;
     sim_options.threads = threads;
@@ -344,6 +358,10 @@ int run_run(std::span<const std::string_view> args) {
     extra["interrupted"] = stopped;
     extra["checkpoint"] = stopped || checkpoint_every > 0 ? nlohmann::json(checkpoint_file.string()) : nlohmann::json();
     const emulator::energy_report energy = recorder.finish(sim, extra);
+    std::optional<learned_network_summary> learned;
+    if (learned_file) {
+        learned = write_learned_network(std::move(*network_document), *learned_file, sim);
+    }
     if (!quiet) {
         const emulator::activity act = emulator::make_activity(sim);
         std::printf("ran %s steps (%llu..%llu) of \"%s\" on %zu cores; %s spikes recorded\n",
@@ -352,6 +370,11 @@ int run_run(std::span<const std::string_view> args) {
                     with_commas(recorder.spikes_recorded()).c_str());
         std::fputs(emulator::summary(energy, act).c_str(), stdout);
         std::printf("wrote %s\n", folder.string().c_str());
+        if (learned) {
+            std::printf("wrote %s: %zu plastic projection%s, %s synapses, now static\n", learned_file->c_str(),
+                        learned->projections.size(), learned->projections.size() == 1 ? "" : "s",
+                        with_commas(learned->synapses).c_str());
+        }
     }
     if (stopped) {
         std::fprintf(stderr, "engram run: interrupted at step %llu; checkpoint written to %s (resume with --resume)\n",

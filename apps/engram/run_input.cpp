@@ -38,6 +38,7 @@ run_input load_run_input(const std::string& file, const std::optional<std::strin
         }
         out.image = isa::read_image(file);
         out.description = "image " + file;
+        out.is_image = true;
         return out;
     }
     const std::string chip_text = chip_name.value_or("loihi-like");

@@ -15,6 +15,7 @@ namespace engram::cli {
 struct run_input {
     isa::chip_image image;
     std::string description;                        // "image x.engram" or "network n.json on loihi-like"
+    bool is_image = false;                          // false: compiled from a network description
     std::vector<std::uint32_t> spike_populations;   // from the network's recording section
     std::vector<isa::neuron_location> probes;
     std::uint32_t probe_every = 1;

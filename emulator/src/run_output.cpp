@@ -18,6 +18,67 @@ constexpr std::uint32_t none = ~0u;
 
 }  // namespace
 
+void for_each_synapse(const simulation& sim, const std::vector<std::uint32_t>& projections,
+                      const std::function<void(std::uint32_t, const learned_synapse&)>& visit) {
+  const isa::chip_image& image = sim.image();
+  // Core neuron -> index in its population.
+  std::vector<std::vector<std::uint32_t>> index_of(image.cores.size());
+  for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
+    index_of[c].assign(image.cores[c].neuron_count(), none);
+  }
+  for (const isa::image_slice& sl : image.slices) {
+    for (std::uint32_t k = 0; k < sl.count; ++k) {
+      if (sl.core < index_of.size() && sl.core_neuron + k < index_of[sl.core].size()) {
+        index_of[sl.core][sl.core_neuron + k] = sl.first + k;
+      }
+    }
+  }
+  for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
+    const isa::core_image& ci = image.cores[c];
+    std::vector<std::uint32_t> memory;
+    for (std::size_t e = 0; e < ci.input_map.size(); ++e) {
+      const std::uint32_t proj = e < ci.input_projection.size() ? ci.input_projection[e] : isa::no_projection;
+      if (std::find(projections.begin(), projections.end(), proj) == projections.end()) {
+        continue;
+      }
+      if (memory.empty()) {
+        memory = sim.core_at(c).synapse_memory();
+      }
+      const isa::input_map_entry& m = ci.input_map[e];
+      for (std::uint32_t k = 0; k < m.count && m.axon_base + k < ci.axons.size(); ++k) {
+        const isa::axon_entry& a = ci.axons[m.axon_base + k];
+        const std::uint32_t src = m.src_core;
+        const std::uint32_t src_neuron = m.neuron_base + k;
+        const std::uint32_t pre =
+            src < index_of.size() && src_neuron < index_of[src].size() ? index_of[src][src_neuron] : none;
+        const std::uint32_t end =
+            std::min<std::uint32_t>(a.row_base + a.row_len, static_cast<std::uint32_t>(memory.size()));
+        for (std::uint32_t i = a.row_base; i < end;) {
+          const isa::synapse_word w = isa::unpack_synapse_word({memory[i++]});
+          isa::plastic_word pw{};
+          if (w.plastic && i < end) {
+            pw = isa::unpack_plastic_word({memory[i++]});
+          }
+          learned_synapse s;
+          s.pre = pre;
+          s.post = w.target < index_of[c].size() ? index_of[c][w.target] : none;
+          s.weight = w.weight;
+          s.weight_frac = static_cast<std::uint32_t>(pw.weight_frac);
+          s.tag = pw.tag;
+          s.delay = static_cast<std::uint32_t>(w.delay);
+          visit(proj, s);
+        }
+      }
+    }
+  }
+}
+
+std::vector<learned_synapse> read_projection(const simulation& sim, std::uint32_t projection) {
+  std::vector<learned_synapse> out;
+  for_each_synapse(sim, {projection}, [&](std::uint32_t, const learned_synapse& s) { out.push_back(s); });
+  return out;
+}
+
 struct run_recorder::stream {
   std::string name;
   std::filesystem::path temporary;
@@ -233,50 +294,19 @@ void run_recorder::record_weights(const simulation& sim) {
   if (weights_ == nullptr) {
     return;
   }
-  const isa::chip_image& image = sim.image();
-  const std::uint32_t step = static_cast<std::uint32_t>(sim.step());
-  for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
-    const isa::core_image& ci = image.cores[c];
-    std::vector<std::uint32_t> memory;
-    for (std::size_t e = 0; e < ci.input_map.size(); ++e) {
-      const std::uint32_t proj = e < ci.input_projection.size() ? ci.input_projection[e] : isa::no_projection;
-      if (std::find(options_.weight_projections.begin(), options_.weight_projections.end(), proj) ==
-          options_.weight_projections.end()) {
-        continue;
-      }
-      if (memory.empty()) {
-        memory = sim.core_at(c).synapse_memory();
-      }
-      const isa::input_map_entry& m = ci.input_map[e];
-      for (std::uint32_t k = 0; k < m.count && m.axon_base + k < ci.axons.size(); ++k) {
-        const isa::axon_entry& a = ci.axons[m.axon_base + k];
-        const std::uint32_t src = m.src_core;
-        const std::uint32_t src_neuron = m.neuron_base + k;
-        const std::uint32_t pre = src < index_of_.size() && src_neuron < index_of_[src].size()
-                                      ? index_of_[src][src_neuron]
-                                      : none;
-        const std::uint32_t end = std::min<std::uint32_t>(a.row_base + a.row_len,
-                                                          static_cast<std::uint32_t>(memory.size()));
-        for (std::uint32_t i = a.row_base; i < end;) {
-          const isa::synapse_word w = isa::unpack_synapse_word({memory[i++]});
-          isa::plastic_word pw{};
-          if (w.plastic && i < end) {
-            pw = isa::unpack_plastic_word({memory[i++]});
-          }
-          const std::int32_t rec[8] = {static_cast<std::int32_t>(step),
-                                       static_cast<std::int32_t>(proj),
-                                       static_cast<std::int32_t>(pre),
-                                       static_cast<std::int32_t>(index_of_[c][w.target]),
-                                       w.weight,
-                                       static_cast<std::int32_t>(pw.weight_frac),
-                                       pw.tag,
-                                       static_cast<std::int32_t>(w.delay)};
-          write(*weights_, rec, sizeof rec);
-          ++weight_records_;
-        }
-      }
-    }
-  }
+  const std::int32_t step = static_cast<std::int32_t>(static_cast<std::uint32_t>(sim.step()));
+  for_each_synapse(sim, options_.weight_projections, [&](std::uint32_t proj, const learned_synapse& s) {
+    const std::int32_t rec[8] = {step,
+                                 static_cast<std::int32_t>(proj),
+                                 static_cast<std::int32_t>(s.pre),
+                                 static_cast<std::int32_t>(s.post),
+                                 s.weight,
+                                 static_cast<std::int32_t>(s.weight_frac),
+                                 s.tag,
+                                 static_cast<std::int32_t>(s.delay)};
+    write(*weights_, rec, sizeof rec);
+    ++weight_records_;
+  });
 }
 
 energy_report run_recorder::finish(const simulation& sim, const nlohmann::json& extra) {

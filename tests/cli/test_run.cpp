@@ -10,15 +10,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -401,4 +404,97 @@ TEST(cli_run, weights_and_state_are_recorded_as_documented) {
     EXPECT_EQ(first[0], 0);  // step
     EXPECT_EQ(first[1], 0);  // population exc
     EXPECT_EQ(first[2], 0);  // neuron 0
+}
+
+TEST(cli_run, write_network_writes_the_learned_weights_as_a_static_network) {
+    const temp_dir dir;
+    const std::string learned = dir.str("learned.json");
+    // Song et al.'s pair STDP: 1,000 plastic synapses; weights recorded at
+    // the start and at the end of the same run.
+    const auto r = engram_run(example("stdp_song2000") +
+                              " --steps 2000 --quiet --no-csv --record-weights input_synapses --weights-every 2000"
+                              " --write-network " + learned + " -o " + dir.str("out"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json original = read_json(example("stdp_song2000"));
+    const nlohmann::json net = read_json(learned);
+    const nlohmann::json run_json = read_json(dir / "out" / "run.json");
+    const double lsb = run_json.at("projections").at(0).at("weight_lsb_na").get<double>();
+    const double dt = run_json.at("dt_ms").get<double>();
+
+    // Only the plastic projection changed; the rule it used is gone.
+    EXPECT_FALSE(net.contains("plasticity"));
+    for (const char* key: {"format", "name", "description", "dt", "seed", "populations", "recording"}) {
+        EXPECT_EQ(net.at(key), original.at(key)) << key;
+    }
+    ASSERT_EQ(net.at("projections").size(), 1u);
+    const nlohmann::json& proj = net.at("projections").at(0);
+    EXPECT_FALSE(proj.contains("plasticity"));
+    EXPECT_EQ(proj.at("name"), "input_synapses");
+    EXPECT_EQ(proj.at("receptor"), "excitatory");
+    ASSERT_EQ(proj.at("connector").at("type"), "FromList");
+    const nlohmann::json& connections = proj.at("connector").at("connections");
+
+    // The final snapshot of weights.bin, synapse by synapse.
+    const std::string weights = read_bytes(dir / "out" / "weights.bin");
+    struct record {
+        std::int32_t step, projection, pre, post, weight, weight_frac, tag, delay;
+    };
+    std::vector<record> rows(weights.size() / sizeof(record));
+    std::memcpy(rows.data(), weights.data(), rows.size() * sizeof(record));
+    ASSERT_EQ(rows.size(), 2000u);  // 1,000 synapses at steps 0 and 2000
+    std::map<std::pair<std::int32_t, std::int32_t>, const record*> final_weights;
+    std::size_t changed = 0;
+    for (std::size_t i = 1000; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].step, 2000);
+        final_weights[{rows[i].pre, rows[i].post}] = &rows[i];
+        changed += rows[i].weight != rows[i - 1000].weight ? 1 : 0;
+    }
+    EXPECT_GT(changed, 0u) << "STDP changed no weight in 2,000 steps";
+    ASSERT_EQ(connections.size(), 1000u);
+    ASSERT_EQ(final_weights.size(), 1000u);
+    std::pair<std::int32_t, std::int32_t> previous{-1, -1};
+    for (const auto& c: connections) {
+        ASSERT_EQ(c.size(), 4u);
+        const std::pair<std::int32_t, std::int32_t> key{c[0].get<std::int32_t>(), c[1].get<std::int32_t>()};
+        EXPECT_LT(previous, key) << "connections are sorted by pre, then post";
+        previous = key;
+        const auto it = final_weights.find(key);
+        ASSERT_NE(it, final_weights.end()) << c.dump();
+        EXPECT_DOUBLE_EQ(c[2].get<double>(), std::abs(it->second->weight) * lsb) << c.dump();
+        EXPECT_DOUBLE_EQ(c[3].get<double>(), it->second->delay * dt) << c.dump();
+    }
+
+    // The learned network loads, compiles and runs as a static network; its
+    // weights are the listed ones, to within half its own weight LSB.
+    const auto check = run("compile " + learned + " --check");
+    EXPECT_EQ(check.code, 0) << check.err;
+    const auto compiled = run("compile " + learned + " -o " + dir.str("learned.img"));
+    EXPECT_EQ(compiled.code, 0) << compiled.err;
+    const auto again = engram_run(learned + " --steps 200 --quiet --no-csv --record-weights input_synapses"
+                                  " --weights-every 200 -o " + dir.str("again"));
+    ASSERT_EQ(again.code, 0) << again.err;
+    const nlohmann::json again_json = read_json(dir / "again" / "run.json");
+    const double again_lsb = again_json.at("projections").at(0).at("weight_lsb_na").get<double>();
+    const std::string again_weights = read_bytes(dir / "again" / "weights.bin");
+    std::vector<record> again_rows(again_weights.size() / sizeof(record));
+    std::memcpy(again_rows.data(), again_weights.data(), again_rows.size() * sizeof(record));
+    ASSERT_EQ(again_rows.size(), 2000u);
+    for (std::size_t i = 0; i < 1000; ++i) {
+        const record& w = again_rows[i];
+        const auto it = final_weights.find({w.pre, w.post});
+        ASSERT_NE(it, final_weights.end());
+        EXPECT_NEAR(w.weight * again_lsb, it->second->weight * lsb, again_lsb / 2 + 1e-12);
+        EXPECT_EQ(w.tag, 0);
+        EXPECT_EQ(w.weight, again_rows[i + 1000].weight) << "the learned network is static";
+    }
+}
+
+TEST(cli_run, write_network_with_an_image_input_is_refused) {
+    const temp_dir dir;
+    ASSERT_EQ(run("compile " + example("stdp_song2000") + " -o " + dir.str("song.img")).code, 0);
+    const auto r = engram_run(dir.str("song.img") + " --steps 10 --write-network " + dir.str("learned.json") +
+                              " -o " + dir.str("out"));
+    expect_one_line_refusal(r, "--write-network with an image");
+    EXPECT_NE(r.err.find("--write-network"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "learned.json"));
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,27 @@ struct record_options {
   std::vector<std::uint32_t> weight_projections;
   std::uint32_t weight_every = 0;
 };
+
+/// One synapse of a projection as the simulation holds it now: what
+/// weights.bin records and what `engram run --write-network` writes back.
+struct learned_synapse {
+  std::uint32_t pre = 0;          ///< neuron index in the projection's pre population
+  std::uint32_t post = 0;         ///< neuron index in the projection's post population
+  std::int32_t weight = 0;        ///< the 8-bit mantissa, signed (negative on inhibitory projections)
+  std::uint32_t weight_frac = 0;  ///< the plastic word's fraction (0 for a static synapse)
+  std::int32_t tag = 0;           ///< the plastic word's tag (0 for a static synapse)
+  std::uint32_t delay = 0;        ///< steps
+};
+
+/// Every synapse of the projections in `projections` (image projection
+/// indices), read from the cores' synapse memory: core by core, input-map
+/// entry by entry, axon by axon, in row order. `visit(projection, synapse)`
+/// sees each one.
+void for_each_synapse(const simulation& sim, const std::vector<std::uint32_t>& projections,
+                      const std::function<void(std::uint32_t, const learned_synapse&)>& visit);
+
+/// Every synapse of one projection, in the order for_each_synapse visits them.
+std::vector<learned_synapse> read_projection(const simulation& sim, std::uint32_t projection);
 
 /// The activity totals of a simulation so far (from step 0).
 activity make_activity(const simulation& sim);
