@@ -133,7 +133,6 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
   // The input map and, per source core, the lookahead of its packets.
   input_map_ = image.input_map;
   entry_updates_.assign(input_map_.size(), 0);
-  entry_synops_.assign(input_map_.size(), 0);
   // entry_begin_[c] .. entry_begin_[c + 1]: the entries of source core c.
   std::uint32_t max_src = 0;
   for (const isa::input_map_entry& m : input_map_) {
@@ -193,14 +192,14 @@ void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t p
       continue;
     }
     taken = true;
-    entry_synops_[e] += ingress_axon(m.axon_base + (neuron - m.neuron_base), payload, emitted);
+    ingress_axon(m.axon_base + (neuron - m.neuron_base), payload, emitted);
   }
   if (taken) {
     ++counters_.packets_in;
   }
 }
 
-std::uint32_t core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted) {
+void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted) {
   const axon& a = axons_[ax];
   if (a.modulator) {
     const std::uint32_t c = a.channel;
@@ -208,7 +207,7 @@ std::uint32_t core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::u
     r0e_[c] = 1;
     const std::uint32_t impulse = c < mod_traces_.size() ? mod_traces_[c].impulse : 0;
     mod_in_[c] = fp::satu16(std::uint64_t{mod_in_[c]} + std::uint64_t{payload} * impulse);
-    return 0;
+    return;
   }
   if (a.learning) {
     x0_[ax] = 1;
@@ -224,33 +223,6 @@ std::uint32_t core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::u
     slot = fp::sat24(std::int64_t{slot} + in);
   }
   counters_.synaptic_ops += a.last - a.first;
-  return a.last - a.first;
-}
-
-std::uint32_t core::synapses_reached(std::uint32_t src_core, std::uint32_t neuron, bool& taken,
-                                    std::vector<std::uint64_t>* per_entry) const {
-  taken = false;
-  std::uint32_t total = 0;
-  if (src_core + 1 >= entry_begin_.size()) {
-    return 0;
-  }
-  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
-    const isa::input_map_entry& m = input_map_[e];
-    if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
-      continue;
-    }
-    taken = true;
-    const std::uint32_t ax = m.axon_base + (neuron - m.neuron_base);
-    if (ax >= axons_.size()) {
-      continue;
-    }
-    const std::uint32_t ops = axons_[ax].last - axons_[ax].first;
-    total += ops;
-    if (per_entry != nullptr) {
-      (*per_entry)[e] += ops;
-    }
-  }
-  return total;
 }
 
 void core::entries_reached(std::uint32_t src_core, std::uint32_t neuron,
@@ -541,7 +513,6 @@ void core::save(state_writer& out) const {
     out.u32(r0e_[c]);
   }
   out.array(entry_updates_);
-  out.array(entry_synops_);
   // Flags of the next step: packets of the last step may already have been
   // delivered (the simulation delivers all of them before a checkpoint).
   out.array(x0_);
@@ -585,7 +556,6 @@ void core::load(state_reader& in) {
     r0e_[c] = static_cast<std::uint8_t>(in.u32() != 0);
   }
   in.array(entry_updates_);
-  in.array(entry_synops_);
   in.array(x0_);
   for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
     r0_[c] = static_cast<std::uint8_t>(in.u32() != 0);

@@ -54,6 +54,26 @@ class reader {
   std::string source_;
 };
 
+// The counts of a population row, by their run.json names (written and read
+// from this one list).
+struct population_count {
+  std::string_view name;
+  std::uint64_t activity::population_row::*value;
+};
+constexpr population_count population_counts[] = {
+    {"neurons", &activity::population_row::neurons},
+    {"neuron_updates_active", &activity::population_row::neuron_updates_active},
+    {"neuron_updates_idle", &activity::population_row::neuron_updates_idle},
+    {"spikes", &activity::population_row::spikes},
+    {"packets_out", &activity::population_row::packets_out},
+    {"deliveries", &activity::population_row::deliveries},
+    {"hops_east_west", &activity::population_row::hops_east_west},
+    {"hops_north_south", &activity::population_row::hops_north_south},
+    {"hops_inter_chip", &activity::population_row::hops_inter_chip},
+    {"synaptic_ops", &activity::population_row::synaptic_ops},
+    {"synaptic_updates", &activity::population_row::synaptic_updates},
+};
+
 json chip_json(const isa::image_chip& c) {
   json j = {{"name", c.name},
             {"mesh_width", c.mesh_width},
@@ -118,19 +138,11 @@ void to_json(json& j, const activity& a) {
   j["cores"] = cores;
   json pops = json::array();
   for (const activity::population_row& p : a.populations) {
-    pops.push_back({{"name", p.name},
-                    {"neurons", p.neurons},
-                    {"core_share", p.core_share},
-                    {"neuron_updates_active", p.neuron_updates_active},
-                    {"neuron_updates_idle", p.neuron_updates_idle},
-                    {"spikes", p.spikes},
-                    {"packets_out", p.packets_out},
-                    {"deliveries", p.deliveries},
-                    {"hops_east_west", p.hops_east_west},
-                    {"hops_north_south", p.hops_north_south},
-                    {"hops_inter_chip", p.hops_inter_chip},
-                    {"synaptic_ops", p.synaptic_ops},
-                    {"synaptic_updates", p.synaptic_updates}});
+    json row = {{"name", p.name}, {"core_share", p.core_share}};
+    for (const population_count& f : population_counts) {
+      row[std::string(f.name)] = p.*f.value;
+    }
+    pops.push_back(row);
   }
   j["populations"] = pops;
 }
@@ -171,18 +183,10 @@ activity activity_from_json(const json& j, const std::string& source) {
     const std::string p = "/populations/" + std::to_string(i);
     activity::population_row row;
     row.name = r.text(p + "/name");
-    row.neurons = r.count(p + "/neurons");
     row.core_share = r.number(p + "/core_share");
-    row.neuron_updates_active = r.count(p + "/neuron_updates_active");
-    row.neuron_updates_idle = r.count(p + "/neuron_updates_idle");
-    row.spikes = r.count(p + "/spikes");
-    row.packets_out = r.count(p + "/packets_out");
-    row.deliveries = r.count(p + "/deliveries");
-    row.hops_east_west = r.count(p + "/hops_east_west");
-    row.hops_north_south = r.count(p + "/hops_north_south");
-    row.hops_inter_chip = r.count(p + "/hops_inter_chip");
-    row.synaptic_ops = r.count(p + "/synaptic_ops");
-    row.synaptic_updates = r.count(p + "/synaptic_updates");
+    for (const population_count& f : population_counts) {
+      row.*f.value = r.count(p + "/" + std::string(f.name));
+    }
     a.populations.push_back(row);
   }
   if (a.dt_ms <= 0) {

@@ -69,23 +69,14 @@ class core {
   /// simulation's to fill).
   core_counters& counters() noexcept { return counters_; }
   const core_counters& counters() const noexcept { return counters_; }
-  /// What delivering the packet of (src_core, neuron) does here, without
-  /// doing it: the synapses its rows hold (returned) and, when `per_entry`
-  /// is given, those synapses added per input-map entry. `taken` says
-  /// whether any entry holds the key. The simulation counts synaptic
-  /// operations from this, in the step after the emission (numerics §5),
-  /// whatever step the packet is actually delivered in.
-  std::uint32_t synapses_reached(std::uint32_t src_core, std::uint32_t neuron, bool& taken,
-                                 std::vector<std::uint64_t>* per_entry) const;
   /// The input-map entries that hold the key (src_core, neuron), with the
   /// synapses of the row each selects, appended to `out` as (entry, synapses).
   void entries_reached(std::uint32_t src_core, std::uint32_t neuron,
                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) const;
   std::uint32_t input_map_size() const noexcept { return static_cast<std::uint32_t>(input_map_.size()); }
   /// Cumulative since step 0, per input-map entry (so per projection):
-  /// synaptic operations of the packets delivered so far, and learning
-  /// updates of the synapses it reaches.
-  const std::vector<std::uint64_t>& entry_synaptic_ops() const noexcept { return entry_synops_; }
+  /// learning updates of the synapses it reaches. (Synaptic operations per
+  /// entry are the simulation's: simulation::entry_synaptic_ops.)
   const std::vector<std::uint64_t>& entry_synaptic_updates() const noexcept { return entry_updates_; }
   /// Per neuron: 1 if its last update was active (neuron_updates_active).
   bool last_update_active(std::uint32_t neuron) const noexcept { return active_[neuron] != 0; }
@@ -134,7 +125,7 @@ class core {
     std::uint32_t next = 0;  // index into steps of the next emission
   };
 
-  std::uint32_t ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted);
+  void ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted);
   void learn();
 
   std::uint32_t id_;
@@ -158,7 +149,7 @@ class core {
   // Input side.
   std::vector<isa::input_map_entry> input_map_;
   std::vector<source_link> sources_;
-  std::vector<std::uint64_t> entry_updates_, entry_synops_;
+  std::vector<std::uint64_t> entry_updates_;
   std::vector<std::uint32_t> entry_begin_;  // per source core: its first input-map entry
   std::vector<std::uint32_t> entry_of_axon_;  // the input-map entry feeding each axon (or ~0u)
   std::vector<axon> axons_;
