@@ -26,38 +26,9 @@ result run(const std::string& args) {
     return engram::test::run_cli(args);
 }
 
-std::size_t lines(const std::string& s) {
-    std::size_t n = 0;
-    for (char c: s) {
-        n += c == '\n' ? 1 : 0;
-    }
-    return n;
-}
-
-class temp_dir {
-public:
-    temp_dir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() / ("engram_cli_" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    fs::path write(const std::string& name, const std::string& text) const {
-        const fs::path p = path_ / name;
-        std::ofstream(p) << text;
-        return p;
-    }
-
-private:
-    fs::path path_;
-};
-
-std::string example(const std::string& name) {
-    return std::string(ENGRAM_SOURCE_DIR) + "/examples/" + name + "/network.json";
-}
+using engram::test::example;
+using engram::test::lines;
+using engram::test::temp_dir;
 
 nlohmann::json load_example(const std::string& name) {
     std::ifstream in(example(name));

@@ -46,37 +46,9 @@ result engram_run(const std::string& args) {
     return run("run " + args);
 }
 
-std::size_t lines(const std::string& s) {
-    std::size_t n = 0;
-    for (char c: s) {
-        n += c == '\n' ? 1 : 0;
-    }
-    return n;
-}
-
-class temp_dir {
-public:
-    temp_dir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() / ("engram_run_" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-    std::string str(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
-
-std::string example(const std::string& name) {
-    return std::string(ENGRAM_SOURCE_DIR) + "/examples/" + name + "/network.json";
-}
+using engram::test::example;
+using engram::test::lines;
+using engram::test::temp_dir;
 
 std::string read_bytes(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);

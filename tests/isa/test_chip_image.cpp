@@ -42,30 +42,7 @@ using isa::fixtures::get_u64;
 using isa::fixtures::section_at;
 using isa::fixtures::sections;
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("engram_image_" + std::to_string(rd()) + "_" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path_)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
+using engram::test::temp_dir;
 
 bytes read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
