@@ -1,0 +1,355 @@
+#!/usr/bin/python3
+"""Unsupervised STDP digit learning on the chip, after Diehl & Cook (2015).
+
+The 8x8 handwritten digits that ship with Debian's python3-sklearn (1,797
+images) become Poisson spike trains on 64 input neurons. A layer of LIF
+neurons learns from them with an on-chip rule, without labels; all-to-all
+lateral inhibition makes them compete. Afterwards each neuron is labelled
+with the digit it answers most on the training split, and the held-out split
+is classified by the labelled neurons' votes. The same network is also run
+in floating point (numpy, exact exponentials, no rounding) for comparison.
+
+Commands (see README.md):
+  digits.py prepare OUT            spike files, schedules and networks
+  digits.py chip OUT --engram BIN  train, label and test on the emulator
+  digits.py float OUT              the same in floating point
+  digits.py plot OUT               figure of the learned weights
+Use /usr/bin/python3: it sees Debian's numpy.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+DIGITS_CSV = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
+
+# Everything the experiment depends on; `prepare` writes it to params.json
+# and the other commands read it back from there.
+DEFAULTS = {
+    "seed": 1,
+    "test_fraction": 0.3,       # held-out share of the 1,797 images
+    "train_images": 0,          # 0: the whole training split
+    "epochs": 1,                # passes over the training images while learning
+    "present_ms": 100,          # one image while learning
+    "eval_present_ms": 100,     # one image while labelling and testing
+    "rest_ms": 50,              # silence after it (traces and membranes decay)
+    "total_rate_hz": 2000.0,    # summed input rate of every image
+    "max_rate_hz": 250.0,       # cap per pixel
+    "neurons": 100,             # learning layer
+    "tau_m": 20.0, "tau_syn_E": 5.0, "tau_syn_I": 20.0,
+    "v_rest": -65.0, "v_reset": -65.0, "v_thresh": -50.0, "tau_refrac": 2.0,
+    "w_init_low": 0.02, "w_init_high": 0.12,   # nA
+    "w_max": 0.4,               # nA, the rule's upper bound
+    "w_inh": 1.0,               # nA, lateral inhibition
+    "epoch_ms": 10.0,           # the learning engine runs every 10 steps
+    "rate_exp": -7,             # dw += 2^rate_exp * x1 * y0          (Hebbian)
+    "oja_exp": -20,             # dw -= 2^oja_exp * y1 * w * y0       (Oja's normalization)
+    "tau_x1": 50.0,             # ms, pre trace: the input rate
+    "tau_y1": 50.0,             # ms, post trace: the neuron's rate
+    "tag_exp": 10,              # dt = 2^tag_exp * y0: the tag counts spiking epochs
+    "tau_tag": 20000.0,         # ms, so the tag is the neuron's rate over ~20 s
+    "homeo_exp": 0,             # dw -= 2^homeo_exp * x0 * w * (t - target_tag); 0: none
+    "target_tag": 6800.0,       # tag at which the synaptic scaling is neutral
+}
+
+
+def load_digits():
+    with gzip.open(DIGITS_CSV, "rt") as f:
+        data = np.loadtxt(f, delimiter=",")
+    return data[:, :64], data[:, 64].astype(int)
+
+
+def split(labels, p):
+    rng = np.random.default_rng(p["seed"])
+    order = rng.permutation(len(labels))
+    n_test = int(round(p["test_fraction"] * len(labels)))
+    test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
+    if p["train_images"]:
+        train = train[: p["train_images"]]
+    return train, test
+
+
+def rates(images, p):
+    """Pixel rates in Hz: every image sums to total_rate_hz, capped per pixel."""
+    r = images / images.sum(axis=1, keepdims=True) * p["total_rate_hz"]
+    return np.minimum(r, p["max_rate_hz"])
+
+
+def spike_trains(image_rates, present_ms, rest_ms, rng):
+    """Bernoulli spikes per 1 ms step, each image for present_ms then silence."""
+    period = present_ms + rest_ms
+    times, neurons = [], []
+    for k, r in enumerate(image_rates):
+        draw = rng.random((present_ms, 64)) < r / 1000.0
+        step, pixel = np.nonzero(draw)
+        times.append(k * period + step)
+        neurons.append(pixel)
+    return np.concatenate(neurons), np.concatenate(times)
+
+
+def write_spikes(path, neurons, times):
+    order = np.lexsort((times, neurons))
+    with open(path, "w") as f:
+        f.write("# neuron,time_ms\n")
+        for n, t in zip(neurons[order], times[order]):
+            f.write(f"{n},{t}.0\n")
+
+
+def target_coefficient(p):
+    """m, k with m * 2^k = 2^homeo_exp * target_tag, 64 <= m <= 127."""
+    value = 2.0 ** p["homeo_exp"] * p["target_tag"]
+    k = int(np.floor(np.log2(value))) - 6
+    m = int(round(value / 2.0 ** k))
+    if m > 127:
+        m, k = int(round(value / 2.0 ** (k + 1))), k + 1
+    return m, k
+
+
+def rule(p):
+    """The learning rule, a Loihi-style sum of products evaluated every epoch.
+
+    Oja's rule on a post spike: dw = 2^a·x1 − 2^b·y1·w, the Hebbian term moves
+    the weights toward the pre traces and the second term, proportional to
+    the neuron's own rate trace, normalizes them, so that each neuron ends
+    up with a weight vector of fixed length pointing at the inputs it wins
+    (competition by direction, not by size). Optionally synaptic scaling on a
+    pre spike: the tag counts the neuron's spiking epochs, and the neuron's
+    weights shrink in proportion while it is above a target and grow while
+    below."""
+    dw = f"2^{p['rate_exp']}*x1*y0 - 2^{p['oja_exp']}*y1*w*y0"
+    params = {"tau_x1": p["tau_x1"], "tau_y1": p["tau_y1"], "w_min": 0.0, "w_max": p["w_max"]}
+    if p["homeo_exp"]:
+        m, k = target_coefficient(p)
+        dw += f" - 2^{p['homeo_exp']}*x0*w*t + {m}*2^{k}*x0*w"
+        params["dt"] = f"2^{p['tag_exp']}*y0"
+        params["tau_tag"] = p["tau_tag"]
+    params["dw"] = dw
+    return {"name": "oja", "rule": "sum_of_products", "epoch": p["epoch_ms"], "params": params}
+
+
+def network(p, spike_file, plastic):
+    exc = {k: p[k] for k in ("tau_m", "tau_syn_E", "tau_syn_I", "v_rest",
+                             "v_reset", "v_thresh", "tau_refrac")}
+    exc["cm"] = 1.0
+    inputs = {"name": "input_synapses", "pre": "pixels", "post": "exc",
+              "connector": {"type": "AllToAll"}, "delay": 1.0,
+              "weight": {"distribution": "uniform", "low": p["w_init_low"],
+                         "high": p["w_init_high"]}}
+    if plastic:
+        inputs["plasticity"] = "oja"
+    net = {
+        "format": "engram-network/1",
+        "name": "digits_stdp",
+        "description": "Unsupervised digit learning after Diehl & Cook (2015): "
+                       "64 Poisson pixels, a layer of LIF neurons with an on-chip "
+                       "instar STDP rule and all-to-all lateral inhibition.",
+        "dt": 1.0,
+        "seed": p["seed"],
+        "populations": [
+            {"name": "pixels", "size": 64, "model": "SpikeSourceArray",
+             "params": {"spike_times_file": spike_file}},
+            {"name": "exc", "size": p["neurons"], "model": "IF_curr_exp", "params": exc},
+        ],
+        "projections": [
+            inputs,
+            {"name": "lateral_inhibition", "pre": "exc", "post": "exc",
+             "connector": {"type": "AllToAll", "allow_self_connections": False},
+             "receptor": "inhibitory", "weight": p["w_inh"], "delay": 1.0},
+        ],
+        "recording": [{"population": "exc", "variables": ["spikes"]}],
+    }
+    if plastic:
+        net["plasticity"] = [rule(p)]
+    return net
+
+
+def write_json(path, obj):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def cmd_prepare(args):
+    p = dict(DEFAULTS)
+    for kv in args.set or []:
+        key, value = kv.split("=", 1)
+        if key not in p:
+            sys.exit(f"digits.py: unknown parameter '{key}' (known: {', '.join(sorted(p))})")
+        p[key] = type(p[key])(value)
+    os.makedirs(args.out, exist_ok=True)
+    images, labels = load_digits()
+    train, test = split(labels, p)
+    rng = np.random.default_rng(p["seed"] + 1)
+    order = np.concatenate([rng.permutation(train) for _ in range(p["epochs"])])
+    evaluation = np.concatenate([train, test])
+    spike_rng = np.random.default_rng(p["seed"] + 2)
+    for name, idx, present in (("train", order, p["present_ms"]),
+                               ("eval", evaluation, p["eval_present_ms"])):
+        n, t = spike_trains(rates(images[idx], p), present, p["rest_ms"], spike_rng)
+        write_spikes(os.path.join(args.out, f"{name}_spikes.txt"), n, t)
+    schedule = {"train_period_ms": p["present_ms"] + p["rest_ms"],
+                "eval_period_ms": p["eval_present_ms"] + p["rest_ms"],
+                "train_order": order.tolist(),
+                "eval_order": evaluation.tolist(), "n_train": len(train),
+                "labels": labels.tolist()}
+    write_json(os.path.join(args.out, "schedule.json"), schedule)
+    write_json(os.path.join(args.out, "params.json"), p)
+    write_json(os.path.join(args.out, "train.json"), network(p, "train_spikes.txt", True))
+    print(f"prepared {len(order)} training presentations ({len(train)} images x "
+          f"{p['epochs']}), {len(evaluation)} evaluation presentations "
+          f"({len(train)} train + {len(test)} test) in {args.out}")
+
+
+def read_json(out, name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+def responses(spike_neurons, spike_steps, n_pres, period, n_neurons):
+    """Spike counts per presentation and neuron (a presentation's window is its
+    period shifted by the 1-step input delay)."""
+    r = np.zeros((n_pres, n_neurons))
+    k = (spike_steps - 1) // period
+    ok = (spike_steps >= 1) & (k < n_pres)
+    np.add.at(r, (k[ok], spike_neurons[ok]), 1)
+    return r
+
+
+def score(resp, schedule):
+    """Label neurons on the training presentations, classify the test ones."""
+    labels = np.asarray(schedule["labels"])[schedule["eval_order"]]
+    n_train = schedule["n_train"]
+    r_train, r_test = resp[:n_train], resp[n_train:]
+    per_class = np.stack([r_train[labels[:n_train] == c].mean(axis=0) for c in range(10)])
+    assigned = np.where(r_train.sum(axis=0) > 0, per_class.argmax(axis=0), -1)
+    votes = np.stack([r_test[:, assigned == c].mean(axis=1) if np.any(assigned == c)
+                      else np.zeros(len(r_test)) for c in range(10)], axis=1)
+    silent = r_test.sum(axis=1) == 0
+    predicted = np.where(silent, -1, votes.argmax(axis=1))
+    truth = labels[n_train:]
+    return {
+        "accuracy": float(np.mean(predicted == truth)),
+        "test_images": int(len(truth)),
+        "correct": int(np.sum(predicted == truth)),
+        "silent_test_images": int(silent.sum()),
+        "neurons_labelled": int(np.sum(assigned >= 0)),
+        "neurons_per_digit": [int(np.sum(assigned == c)) for c in range(10)],
+        "confusion": [[int(np.sum((truth == a) & (predicted == b))) for b in range(10)]
+                      for a in range(10)],
+    }
+
+
+def run(cmd):
+    subprocess.run(cmd, check=True)
+
+
+def cmd_chip(args):
+    out, engram = args.out, args.engram
+    p, schedule = read_json(out, "params.json"), read_json(out, "schedule.json")
+    train_steps = len(schedule["train_order"]) * schedule["train_period_ms"]
+    run([engram, "run", os.path.join(out, "train.json"), "--chip", args.chip,
+         "--steps", str(train_steps), "-o", os.path.join(out, "chip_train"),
+         "--record-spikes", "exc", "--no-counters", "--quiet",
+         "--record-weights", "input_synapses", "--weights-every", str(train_steps),
+         "--write-network", os.path.join(out, "learned.json")])
+    learned = read_json(out, "learned.json")
+    learned["populations"][0]["params"]["spike_times_file"] = "eval_spikes.txt"
+    write_json(os.path.join(out, "eval.json"), learned)
+    period = schedule["eval_period_ms"]
+    eval_steps = len(schedule["eval_order"]) * period
+    run([engram, "run", os.path.join(out, "eval.json"), "--chip", args.chip,
+         "--steps", str(eval_steps), "-o", os.path.join(out, "chip_eval"),
+         "--record-spikes", "exc", "--no-counters", "--quiet"])
+    spikes = np.fromfile(os.path.join(out, "chip_eval", "spikes.bin"),
+                         dtype=[("step", "<u4"), ("population", "<u4"), ("neuron", "<u4")])
+    resp = responses(spikes["neuron"].astype(np.int64), spikes["step"].astype(np.int64),
+                     len(schedule["eval_order"]), period, p["neurons"])
+    result = score(resp, schedule)
+    write_json(os.path.join(out, "chip_result.json"), result)
+    print(f"chip: accuracy {result['accuracy']:.3f} ({result['correct']}/{result['test_images']}), "
+          f"{result['neurons_labelled']} neurons labelled, {result['silent_test_images']} silent test images")
+
+
+def cmd_float(args):
+    import float_model
+    out = args.out
+    p, schedule = read_json(out, "params.json"), read_json(out, "schedule.json")
+    result = float_model.train_and_score(out, p, schedule, responses, score,
+                                         target_coefficient(p))
+    write_json(os.path.join(out, "float_result.json"), result)
+    print(f"float: accuracy {result['accuracy']:.3f} ({result['correct']}/{result['test_images']}), "
+          f"{result['neurons_labelled']} neurons labelled, {result['silent_test_images']} silent test images")
+
+
+def chip_weights(out, p):
+    rec = np.fromfile(os.path.join(out, "chip_train", "weights.bin"),
+                      dtype=[(n, "<i4") for n in ("step", "projection", "pre", "post",
+                                                  "weight", "weight_frac", "tag", "delay")])
+    last = rec[rec["step"] == rec["step"].max()]
+    w = np.zeros((64, p["neurons"]))
+    w[last["pre"], last["post"]] = last["weight"] + last["weight_frac"] / 256.0
+    return w
+
+
+def cmd_plot(args):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    out = args.out
+    p = read_json(out, "params.json")
+    panels = [("chip (fixed point)", chip_weights(out, p), read_json(out, "chip_result.json"))]
+    if os.path.exists(os.path.join(out, "float_result.json")):
+        panels.append(("float", np.load(os.path.join(out, "float_weights.npy")),
+                       read_json(out, "float_result.json")))
+    side = int(np.ceil(np.sqrt(p["neurons"])))
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 6.4))
+    axes = np.atleast_1d(axes)
+    for ax, (title, w, result) in zip(axes, panels):
+        mosaic = np.full((side * 9, side * 9), np.nan)
+        for n in range(p["neurons"]):
+            r, c = divmod(n, side)
+            tile = w[:, n].reshape(8, 8)
+            mosaic[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = tile / max(tile.max(), 1e-12)
+        ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
+        ax.set_title(f"{title}: test accuracy {100 * result['accuracy']:.1f} %")
+        ax.axis("off")
+    fig.suptitle("input weights of the learning neurons after training (each tile normalized)")
+    fig.tight_layout()
+    fig.savefig(args.output, dpi=80)
+    print(f"wrote {args.output}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("prepare", help="spike files, schedules and the training network")
+    a.add_argument("out")
+    a.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
+    a.set_defaults(func=cmd_prepare)
+    a = sub.add_parser("chip", help="train, label and test on the emulator")
+    a.add_argument("out")
+    a.add_argument("--engram", default="engram")
+    a.add_argument("--chip", default="loihi-like")
+    a.set_defaults(func=cmd_chip)
+    a = sub.add_parser("float", help="the same network in floating point")
+    a.add_argument("out")
+    a.set_defaults(func=cmd_float)
+    a = sub.add_parser("plot", help="figure of the learned weights")
+    a.add_argument("out")
+    a.add_argument("-o", "--output", default="weights.png")
+    a.set_defaults(func=cmd_plot)
+    args = ap.parse_args()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
