@@ -283,13 +283,18 @@ rule_terms build_terms(const network& net, const plasticity_rule& rule, const ru
     }
     case rule_kind::sum_of_products: {
         // Raw microcode: coefficients in extended-weight (dw) and tag (dt) LSB
-        // per raw operand product, exactly as written.
+        // per raw operand product, exactly as written. Like every rule it acts
+        // on the weight's magnitude: on an inhibitory projection a dw term
+        // that does not read w is negated (a term with w already carries
+        // the weight's sign).
         const auto& p = std::get<sum_of_products_params>(rule.params);
         for (const auto* e: {&p.dw, &p.dt}) {
             for (const auto& t: e->terms) {
                 real_term r;
                 r.target = e == &p.dw ? W : T;
-                r.negate = t.negate;
+                const bool reads_w = std::any_of(t.factors.begin(), t.factors.end(),
+                                                 [](const learning_factor& x) { return x.operand == op::w; });
+                r.negate = t.negate != (inh && r.target == W && !reads_w);
                 r.operands = t.factors; // encoded as written (below)
                 r.magnitude = std::ldexp(1.0, t.scale);
                 r.parameter = t.text;

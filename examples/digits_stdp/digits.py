@@ -45,17 +45,18 @@ DEFAULTS = {
     "tau_m": 20.0, "tau_syn_E": 5.0, "tau_syn_I": 20.0,
     "v_rest": -65.0, "v_reset": -65.0, "v_thresh": -50.0, "tau_refrac": 2.0,
     "w_init_low": 0.02, "w_init_high": 0.12,   # nA
-    "w_max": 0.4,               # nA, the rule's upper bound
-    "w_inh": 1.0,               # nA, lateral inhibition
+    "w_max": 0.4,               # nA, the input rule's upper bound
+    "w_inh": 0.5,               # nA, lateral inhibition
     "epoch_ms": 10.0,           # the learning engine runs every 10 steps
-    "rate_exp": -7,             # dw += 2^rate_exp * x1 * y0          (Hebbian)
-    "oja_exp": -20,             # dw -= 2^oja_exp * y1 * w * y0       (Oja's normalization)
-    "tau_x1": 50.0,             # ms, pre trace: the input rate
-    "tau_y1": 50.0,             # ms, post trace: the neuron's rate
-    "tag_exp": 10,              # dt = 2^tag_exp * y0: the tag counts spiking epochs
-    "tau_tag": 20000.0,         # ms, so the tag is the neuron's rate over ~20 s
-    "homeo_exp": 0,             # dw -= 2^homeo_exp * x0 * w * (t - target_tag); 0: none
-    "target_tag": 6800.0,       # tag at which the synaptic scaling is neutral
+    "learning": "instar",       # input rule: instar or oja
+    "rate_exp": -5,             # dw += 2^rate_exp * x1 * y0
+    "decay_exp": -4,            # instar: dw -= 2^decay_exp * w * y0
+    "oja_exp": -20,             # oja:    dw -= 2^oja_exp * y1 * w * y0
+    "tau_x1": 100.0,            # ms, pre trace: the input rate over a presentation
+    "tau_y1": 50.0,             # ms, post trace (oja)
+    "theta_exp": 8,             # adaptive threshold: dw += 2^theta_exp * y0 ...
+    "theta_decay_exp": -12,     # ... - 2^theta_decay_exp * w (4,096 epochs: 41 s)
+    "theta_max": 0.05,          # nA
 }
 
 
@@ -101,36 +102,36 @@ def write_spikes(path, neurons, times):
             f.write(f"{n},{t}.0\n")
 
 
-def target_coefficient(p):
-    """m, k with m * 2^k = 2^homeo_exp * target_tag, 64 <= m <= 127."""
-    value = 2.0 ** p["homeo_exp"] * p["target_tag"]
-    k = int(np.floor(np.log2(value))) - 6
-    m = int(round(value / 2.0 ** k))
-    if m > 127:
-        m, k = int(round(value / 2.0 ** (k + 1))), k + 1
-    return m, k
+def input_rule(p):
+    """The input synapses' rule, a Loihi-style sum of products evaluated every
+    epoch on the epoch's spike flags.
+
+    instar: dw = y0·(2^a·x1 − 2^d·w): on a post spike the weight vector moves
+    toward a multiple of the pre traces, so each neuron's weights become a
+    running average of the inputs it answers to, their sum fixed by the total
+    input rate (the role of Diehl & Cook's weight normalization).
+    oja: dw = y0·(2^a·x1 − 2^b·y1·w): the same, normalized by the neuron's
+    own rate trace (Oja's rule)."""
+    if p["learning"] == "instar":
+        dw = f"2^{p['rate_exp']}*x1*y0 - 2^{p['decay_exp']}*w*y0"
+    elif p["learning"] == "oja":
+        dw = f"2^{p['rate_exp']}*x1*y0 - 2^{p['oja_exp']}*y1*w*y0"
+    else:
+        sys.exit(f"digits.py: learning must be instar or oja, not '{p['learning']}'")
+    return {"name": "input_rule", "rule": "sum_of_products", "epoch": p["epoch_ms"],
+            "params": {"dw": dw, "tau_x1": p["tau_x1"], "tau_y1": p["tau_y1"],
+                       "w_min": 0.0, "w_max": p["w_max"]}}
 
 
-def rule(p):
-    """The learning rule, a Loihi-style sum of products evaluated every epoch.
-
-    Oja's rule on a post spike: dw = 2^a·x1 − 2^b·y1·w, the Hebbian term moves
-    the weights toward the pre traces and the second term, proportional to
-    the neuron's own rate trace, normalizes them, so that each neuron ends
-    up with a weight vector of fixed length pointing at the inputs it wins
-    (competition by direction, not by size). Optionally synaptic scaling on a
-    pre spike: the tag counts the neuron's spiking epochs, and the neuron's
-    weights shrink in proportion while it is above a target and grow while
-    below."""
-    dw = f"2^{p['rate_exp']}*x1*y0 - 2^{p['oja_exp']}*y1*w*y0"
-    params = {"tau_x1": p["tau_x1"], "tau_y1": p["tau_y1"], "w_min": 0.0, "w_max": p["w_max"]}
-    if p["homeo_exp"]:
-        m, k = target_coefficient(p)
-        dw += f" - 2^{p['homeo_exp']}*x0*w*t + {m}*2^{k}*x0*w"
-        params["dt"] = f"2^{p['tag_exp']}*y0"
-        params["tau_tag"] = p["tau_tag"]
-    params["dw"] = dw
-    return {"name": "oja", "rule": "sum_of_products", "epoch": p["epoch_ms"], "params": params}
+def threshold_rule(p):
+    """Adaptive thresholds as a plastic inhibitory synapse from a source that
+    fires every step: its magnitude (the threshold's rise) grows by a fixed
+    step in every epoch in which the neuron spiked and decays by 2^-12 per
+    epoch, as Diehl & Cook's theta grows per spike and decays slowly. The
+    neuron model has no threshold adaptation; the learning engine gives it."""
+    return {"name": "threshold_rule", "rule": "sum_of_products", "epoch": p["epoch_ms"],
+            "params": {"dw": f"2^{p['theta_exp']}*y0 - 2^{p['theta_decay_exp']}*w",
+                       "tau_y1": p["tau_y1"], "w_min": 0.0, "w_max": p["theta_max"]}}
 
 
 def network(p, spike_file, plastic):
@@ -142,7 +143,7 @@ def network(p, spike_file, plastic):
               "weight": {"distribution": "uniform", "low": p["w_init_low"],
                          "high": p["w_init_high"]}}
     if plastic:
-        inputs["plasticity"] = "oja"
+        inputs["plasticity"] = "input_rule"
     net = {
         "format": "engram-network/1",
         "name": "digits_stdp",
@@ -155,17 +156,21 @@ def network(p, spike_file, plastic):
             {"name": "pixels", "size": 64, "model": "SpikeSourceArray",
              "params": {"spike_times_file": spike_file}},
             {"name": "exc", "size": p["neurons"], "model": "IF_curr_exp", "params": exc},
+            {"name": "always", "size": 1, "model": "SpikeSourcePoisson", "params": {"rate": 1000.0}},
         ],
         "projections": [
             inputs,
             {"name": "lateral_inhibition", "pre": "exc", "post": "exc",
              "connector": {"type": "AllToAll", "allow_self_connections": False},
              "receptor": "inhibitory", "weight": p["w_inh"], "delay": 1.0},
+            {"name": "threshold", "pre": "always", "post": "exc",
+             "connector": {"type": "AllToAll"}, "receptor": "inhibitory",
+             "weight": 0.0, "delay": 1.0, "plasticity": "threshold_rule"},
         ],
         "recording": [{"population": "exc", "variables": ["spikes"]}],
     }
     if plastic:
-        net["plasticity"] = [rule(p)]
+        net["plasticity"] = [input_rule(p), threshold_rule(p)]
     return net
 
 
@@ -258,7 +263,7 @@ def cmd_chip(args):
     run([engram, "run", os.path.join(out, "train.json"), "--chip", args.chip,
          "--steps", str(train_steps), "-o", os.path.join(out, "chip_train"),
          "--record-spikes", "exc", "--no-counters", "--quiet",
-         "--record-weights", "input_synapses", "--weights-every", str(train_steps),
+         "--record-weights", "input_synapses,threshold", "--weights-every", str(train_steps),
          "--write-network", os.path.join(out, "learned.json")])
     learned = read_json(out, "learned.json")
     learned["populations"][0]["params"]["spike_times_file"] = "eval_spikes.txt"
@@ -282,8 +287,7 @@ def cmd_float(args):
     import float_model
     out = args.out
     p, schedule = read_json(out, "params.json"), read_json(out, "schedule.json")
-    result = float_model.train_and_score(out, p, schedule, responses, score,
-                                         target_coefficient(p))
+    result = float_model.train_and_score(out, p, schedule, responses, score)
     write_json(os.path.join(out, "float_result.json"), result)
     print(f"float: accuracy {result['accuracy']:.3f} ({result['correct']}/{result['test_images']}), "
           f"{result['neurons_labelled']} neurons labelled, {result['silent_test_images']} silent test images")
@@ -293,7 +297,7 @@ def chip_weights(out, p):
     rec = np.fromfile(os.path.join(out, "chip_train", "weights.bin"),
                       dtype=[(n, "<i4") for n in ("step", "projection", "pre", "post",
                                                   "weight", "weight_frac", "tag", "delay")])
-    last = rec[rec["step"] == rec["step"].max()]
+    last = rec[(rec["step"] == rec["step"].max()) & (rec["projection"] == 0)]
     w = np.zeros((64, p["neurons"]))
     w[last["pre"], last["post"]] = last["weight"] + last["weight_frac"] / 256.0
     return w

@@ -195,6 +195,41 @@ TEST(lower_rules, inhibitory_weights_learn_their_magnitude) {
     EXPECT_NO_THROW((void)compile_network(net, load_chip_preset("loihi-like")));
 }
 
+// Regression: a sum of products on an inhibitory projection wrote its terms
+// as if the weight were positive, so "2^8*y0" pushed the (negative) weight
+// up into the clamp at 0 instead of growing its magnitude. Like every rule it
+// acts on |w|: dw terms without w are negated, terms with w and tag terms
+// are kept.
+TEST(lower_rules, sum_of_products_on_an_inhibitory_projection_acts_on_the_magnitude) {
+    json j = one_synapse_network({{"name", "sop"},
+                                  {"rule", "sum_of_products"},
+                                  {"params", {{"dw", "2^8*y0 - 2^-12*w"}, {"dt", "2^2*x0"}, {"w_max", 1.0}}}});
+    j["projections"][0]["receptor"] = "inhibitory";
+    const network net = load(j);
+    const quantization q = quantize_network(net);
+    const lowered_rule l = lower_rule(net, 0, scale_of(net, q, {0, 1, receptor::inhibitory}));
+    ASSERT_EQ(l.terms.size(), 3u);
+    EXPECT_EQ(l.terms[0].negate, 1u); // 2^8*y0: the magnitude grows, the weight falls
+    EXPECT_EQ(l.terms[1].negate, 1u); // -2^-12*w: as written, the weight's sign does the rest
+    EXPECT_EQ(l.terms[2].target, isa::learn_target::tag);
+    EXPECT_EQ(l.terms[2].negate, 0u);
+
+    // On the emulator: the post neuron fires (its drive is an excitatory
+    // source firing every step), so the inhibitory weight's magnitude grows.
+    j["populations"][0] = {{"name", "pre"}, {"size", 1}, {"model", "SpikeSourcePoisson"}, {"params", {{"rate", 1000.0}}}};
+    j["populations"].push_back({{"name", "drive"}, {"size", 1}, {"model", "SpikeSourcePoisson"}, {"params", {{"rate", 1000.0}}}});
+    j["projections"][0]["weight"] = 0.0;
+    j["projections"].push_back({{"pre", "drive"}, {"post", "post"}, {"connector", {{"type", "AllToAll"}}}, {"weight", 5.0}});
+    const network driven = load(j);
+    const isa::chip_image image = compile_network(driven, load_chip_preset("loihi-like")).image;
+    emulator::simulation sim(image, {});
+    spike_log log;
+    sim.run(200, &log);
+    const auto w = extended_weights(sim, 1);
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_LT(w.at(0), -256); // at least one mantissa step of inhibition learned
+}
+
 // Triplet: four terms; the triplet terms' rates are powers of two and the
 // pair terms take back one trace unit of the fresh impulse (A2 − A3).
 TEST(lower_rules, triplet_pair_terms_correct_for_the_fresh_impulse) {
