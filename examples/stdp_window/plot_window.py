@@ -55,6 +55,7 @@ fine = np.linspace(-span, span, 1001)
 fine = fine[fine != 0]
 ax.plot(fine[fine < 0], window(fine[fine < 0]), color="gray", label="configured window")
 ax.plot(fine[fine > 0], window(fine[fine > 0]), color="gray")
+ax.plot([0], [p["a_plus"] - p["a_minus"]], "x", color="gray", label="dt = 0: a_plus - a_minus")
 ax.plot(dts, measured, "o", ms=3, color="tab:blue", label="measured on the emulator")
 ax.axhline(0, color="black", lw=0.5)
 ax.set_xlabel("dt = t_post - t_pre (steps of 1 ms)")
