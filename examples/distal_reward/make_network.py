@@ -1,23 +1,29 @@
 #!/usr/bin/python3
 """Writes network.json of the distal-reward example (Izhikevich 2007).
 
-    make_network.py [OUT.json]
+    make_network.py [--control] [OUT.json]
 
 Trials start every 2.5..3.5 s (uniform, drawn from a fixed seed so the
 file is reproducible). In each trial the cue input spikes at t, a teacher
 input makes the neuron fire a few ms later (the cue's pre->post pairing),
-and the dopamine event follows at t + 1000 ms.
+and the dopamine event follows at t + 1000 ms. With --control the teacher
+spikes 10 ms before the cue instead (a post->pre pairing, whose tag is
+negative), everything else unchanged.
 """
 import json
 import random
 import sys
 
-out = sys.argv[1] if len(sys.argv) > 1 else "network.json"
+args = [a for a in sys.argv[1:] if a != "--control"]
+control = "--control" in sys.argv[1:]
+out = args[0] if args else "network.json"
 rng = random.Random(2007)
 
 duration_ms = 120000.0
 reward_delay_ms = 1000.0
-teacher_lag_ms = 4.0  # teacher spike after the cue spike; the neuron fires in the step after its arrival
+# Teacher spike relative to the cue spike; the neuron fires in the step after
+# the teacher's spike arrives (delay 1 ms), the cue's spike arrives at t + 1.
+teacher_lag_ms = -10.0 if control else 4.0
 cue, teacher, reward = [], [], []
 t = 500.0
 while t + reward_delay_ms + 500.0 < duration_ms:
