@@ -317,15 +317,39 @@ TEST(compile, plastic_examples_compile_to_learning_rows) {
         EXPECT_EQ(isa::deserialize_image(isa::serialize_image(result.image), "mem"), result.image);
         EXPECT_EQ(decoded_synapses(result.image), expected_synapses(net));
         const auto totals = isa::count_totals(result.image);
-        EXPECT_EQ(totals.plastic_synapses, totals.synapses);
+        // Every synapse of a plastic projection is plastic; the others (the
+        // distal-reward teacher) are not.
+        std::size_t of_plastic_projections = 0;
+        for (const auto& key: expected_synapses(net)) {
+            of_plastic_projections += net.projections[std::get<0>(key)].rule.has_value() ? 1 : 0;
+        }
+        EXPECT_GT(of_plastic_projections, 0u);
+        EXPECT_EQ(totals.plastic_synapses, of_plastic_projections);
         EXPECT_EQ(result.report.synapses, totals.synapses);
         EXPECT_GE(totals.learning_rules, 1u);
         ASSERT_FALSE(result.report.quantization.rules.empty());
         // Every learning row names its rule and pre-trace profile, and each
         // plastic word starts at weight_frac 0, tag 0.
         for (const auto& core: result.image.cores) {
-            for (const auto& axon: core.axons) {
+            std::vector<bool> static_axon(core.axons.size(), false);
+            for (std::size_t e = 0; e < core.input_map.size(); ++e) {
+                const std::uint32_t p = core.input_projection[e];
+                if (p != isa::no_projection && !net.projections[p].rule.has_value()) {
+                    for (std::uint32_t k = 0; k < core.input_map[e].count; ++k) {
+                        static_axon[core.input_map[e].axon_base + k] = true;
+                    }
+                }
+            }
+            for (std::size_t a = 0; a < core.axons.size(); ++a) {
+                const auto& axon = core.axons[a];
                 if (axon.modulator == 1) {
+                    continue;
+                }
+                if (static_axon[a]) {
+                    EXPECT_EQ(axon.learning, 0u);
+                    for (const auto& syn: isa::decode_row(core, axon)) {
+                        EXPECT_FALSE(syn.plastic.has_value());
+                    }
                     continue;
                 }
                 EXPECT_EQ(axon.learning, 1u);

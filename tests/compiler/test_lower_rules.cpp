@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -252,49 +253,30 @@ TEST(lower_rules, triplet_pair_terms_correct_for_the_fresh_impulse) {
     ASSERT_TRUE(l.traces.pre[1].has_value());
 }
 
-// (2) The STDP window (issue 5): for each Δt in −50..50 steps one pre
-// source spikes at 99 − Δt (its axon sees it at 100 − Δt) onto its own post
-// neuron, which a strong synapse from a second source makes spike at step
-// 100. After the run, Δw(Δt) is A+·exp(−Δt/τ+) for Δt > 0 and
-// −A−·exp(Δt/τ−) for Δt < 0, within the bound stated below.
+// (2) The STDP window (issue 5), on the network of examples/stdp_window
+// (its plot script measures the same run through `engram run
+// --record-weights`): for each Δt in −50..50 steps one pre source spikes at
+// 99 − Δt (its axon sees it at 100 − Δt) onto its own post neuron, which a
+// strong synapse from a second source makes spike at step 100. After the
+// run, Δw(Δt) is A+·exp(−Δt/τ+) for Δt > 0 and −A−·exp(Δt/τ−) for Δt < 0,
+// within the bound stated below.
 TEST(lower_rules, stdp_window_matches_exponentials_on_the_emulator) {
+    const network net = load_network_file(std::string(ENGRAM_SOURCE_DIR) + "/examples/stdp_window/network.json");
+    ASSERT_EQ(net.rules.size(), 1u);
+    const auto& rule = std::get<pair_stdp_params>(net.rules[0].params);
+    ASSERT_EQ(rule.tau_plus, rule.tau_minus);
+    const double tau = rule.tau_plus;
+    const double a_plus = rule.a_plus;
+    const double a_minus = rule.a_minus;
     constexpr int span = 50;
     constexpr int n = 2 * span + 1;
-    constexpr double tau = 20.0;
-    constexpr double a_plus = 0.01;
-    constexpr double a_minus = 0.012;
-    json pre_times = json::array();
-    json drive_times = json::array();
-    for (int j = 0; j < n; ++j) {
-        const int dt = j - span;
-        pre_times.push_back(json::array({static_cast<double>(99 - dt)}));
-        drive_times.push_back(json::array({99.0}));
+    ASSERT_EQ(net.populations[2].size, static_cast<std::uint32_t>(n));
+    const auto& pre_times = std::get<spike_source_array_params>(net.populations[0].params).times;
+    const auto& drive_times = std::get<spike_source_array_params>(net.populations[1].params).times;
+    for (int k = 0; k < n; ++k) {
+        ASSERT_EQ(pre_times[k], std::vector<double>({99.0 - (k - span)})) << k;
+        ASSERT_EQ(drive_times[k], std::vector<double>({99.0})) << k;
     }
-    const json j = {
-        {"format", "engram-network/1"},
-        {"name", "window"},
-        {"dt", 1.0},
-        {"populations",
-         {{{"name", "pre"}, {"size", n}, {"model", "SpikeSourceArray"}, {"params", {{"spike_times", pre_times}}}},
-          {{"name", "drive"}, {"size", n}, {"model", "SpikeSourceArray"}, {"params", {{"spike_times", drive_times}}}},
-          {{"name", "post"},
-           {"size", n},
-           {"model", "IF_curr_exp"},
-           {"params", {{"tau_syn_E", 0.1}, {"tau_refrac", 2.0}}}}}},
-        {"plasticity",
-         {{{"name", "stdp"},
-           {"rule", "pair_stdp"},
-           {"params",
-            {{"tau_plus", tau}, {"tau_minus", tau}, {"a_plus", a_plus}, {"a_minus", a_minus}, {"w_max", 1.0}}}}}},
-        {"projections",
-         {{{"name", "learn"},
-           {"pre", "pre"},
-           {"post", "post"},
-           {"connector", {{"type", "OneToOne"}}},
-           {"weight", 0.5},
-           {"plasticity", "stdp"}},
-          {{"name", "kick"}, {"pre", "drive"}, {"post", "post"}, {"connector", {{"type", "OneToOne"}}}, {"weight", 30.0}}}}};
-    const network net = load(j);
     const compile_result compiled = compile_network(net, load_chip_preset("loihi-like"));
     const isa::chip_image& image = compiled.image;
     const double lsb_nA = compiled.report.quantization.projections[0].weight_lsb_nA;
