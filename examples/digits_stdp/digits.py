@@ -14,6 +14,7 @@ Commands (see README.md):
   digits.py chip OUT --engram BIN  train, label and test on the emulator
   digits.py float OUT              the same in floating point
   digits.py plot OUT               figure of the learned weights
+  digits.py all OUT --engram BIN   the first three in one go
 Use /usr/bin/python3: it sees Debian's numpy.
 """
 
@@ -35,22 +36,22 @@ DEFAULTS = {
     "seed": 1,
     "test_fraction": 0.3,       # held-out share of the 1,797 images
     "train_images": 0,          # 0: the whole training split
-    "epochs": 1,                # passes over the training images while learning
+    "epochs": 2,                # passes over the training images while learning
     "present_ms": 100,          # one image while learning
-    "eval_present_ms": 100,     # one image while labelling and testing
+    "eval_present_ms": 200,     # one image while labelling and testing
     "rest_ms": 50,              # silence after it (traces and membranes decay)
     "total_rate_hz": 2000.0,    # summed input rate of every image
     "max_rate_hz": 250.0,       # cap per pixel
-    "neurons": 100,             # learning layer
+    "neurons": 200,             # learning layer
     "tau_m": 20.0, "tau_syn_E": 5.0, "tau_syn_I": 20.0,
     "v_rest": -65.0, "v_reset": -65.0, "v_thresh": -50.0, "tau_refrac": 2.0,
-    "w_init_low": 0.02, "w_init_high": 0.12,   # nA
+    "w_init_low": 0.05, "w_init_high": 0.25,   # nA
     "w_max": 0.4,               # nA, the input rule's upper bound
     "w_inh": 0.5,               # nA, lateral inhibition
     "epoch_ms": 10.0,           # the learning engine runs every 10 steps
     "learning": "instar",       # input rule: instar or oja
-    "rate_exp": -5,             # dw += 2^rate_exp * x1 * y0
-    "decay_exp": -4,            # instar: dw -= 2^decay_exp * w * y0
+    "rate_exp": -6,             # dw += 2^rate_exp * x1 * y0
+    "decay_exp": -5,            # instar: dw -= 2^decay_exp * w * y0
     "oja_exp": -20,             # oja:    dw -= 2^oja_exp * y1 * w * y0
     "tau_x1": 100.0,            # ms, pre trace: the input rate over a presentation
     "tau_y1": 50.0,             # ms, post trace (oja)
@@ -331,6 +332,22 @@ def cmd_plot(args):
     print(f"wrote {args.output}")
 
 
+def cmd_all(args):
+    """prepare, chip, float (and with --min-accuracy, check the results)."""
+    cmd_prepare(args)
+    cmd_chip(args)
+    cmd_float(args)
+    chip = read_json(args.out, "chip_result.json")["accuracy"]
+    flt = read_json(args.out, "float_result.json")["accuracy"]
+    failed = []
+    if args.min_accuracy is not None and chip < args.min_accuracy:
+        failed.append(f"chip accuracy {chip:.3f} is below {args.min_accuracy}")
+    if args.min_float_accuracy is not None and flt < args.min_float_accuracy:
+        failed.append(f"float accuracy {flt:.3f} is below {args.min_float_accuracy}")
+    if failed:
+        sys.exit("digits.py: " + "; ".join(failed))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -346,6 +363,14 @@ def main():
     a = sub.add_parser("float", help="the same network in floating point")
     a.add_argument("out")
     a.set_defaults(func=cmd_float)
+    a = sub.add_parser("all", help="prepare, chip and float in one go")
+    a.add_argument("out")
+    a.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
+    a.add_argument("--engram", default="engram")
+    a.add_argument("--chip", default="loihi-like")
+    a.add_argument("--min-accuracy", type=float, help="fail below this chip accuracy")
+    a.add_argument("--min-float-accuracy", type=float, help="fail below this float accuracy")
+    a.set_defaults(func=cmd_all)
     a = sub.add_parser("plot", help="figure of the learned weights")
     a.add_argument("out")
     a.add_argument("-o", "--output", default="weights.png")
