@@ -18,6 +18,7 @@ packages=(
   libmetis-dev                           # graph partitioner (mapping)
   verilator zlib1g-dev                   # RTL simulation (zlib for FST traces)
   clang-14 libclang-rt-14-dev            # libFuzzer targets
+  python3-numpy python3-sklearn          # digit-learning example and its test (digits data set)
 )
 
 missing=()
