@@ -1,5 +1,6 @@
 // engram client: talk to `engram serve` (docs/protocol.md) through the
 // engram_server client library.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -115,6 +116,11 @@ int run_client(std::span<const std::string_view> args) {
     };
     using server::command;
     using server::command_kind;
+    const std::vector<std::string> known = {"status", "counters", "step",   "pause", "checkpoint",
+                                            "stop",   "run",      "inject", "reward", "record"};
+    if (std::find(known.begin(), known.end(), what) == known.end()) {
+        throw usage_error("engram client: unknown command \"" + what + "\" (see engram client --help)");
+    }
     server::client c(a.option("--host").value_or("127.0.0.1"), static_cast<std::uint16_t>(port));
 
     const std::map<std::string, command_kind> simple = {
