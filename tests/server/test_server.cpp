@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -138,6 +139,39 @@ TEST(server, udp_inject_frame_reaches_the_network) {
   const auto counters = c.request(make_command(command_kind::counters));
   EXPECT_EQ(counters["datagrams"], 2);
   EXPECT_EQ(counters["datagrams_malformed"], 1);
+}
+
+TEST(server, spikes_stream_by_udp_to_the_subscribers_port) {
+  running_server s(compile_network_json(closed_loop_network()));
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  socklen_t size = sizeof at;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&at), &size);
+  timeval bound{10, 0};  // a lost datagram fails the test instead of hanging it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  client c("127.0.0.1", s.port());
+  EXPECT_EQ(c.request(subscribe_command({"sensor"}, ntohs(at.sin_port)))["ok"], true);
+  const std::uint16_t sensor = c.population("sensor");
+  c.inject(2, std::vector<event>{{sensor, 0, 1}, {sensor, 0, 4}});
+  c.inject(7, std::vector<event>{{sensor, 0, 0}});
+  EXPECT_EQ(c.request(run_command(10))["step"], 10);
+  EXPECT_TRUE(c.frames().empty());  // nothing on TCP
+  std::vector<event_frame> got;
+  for (int k = 0; k < 2; ++k) {
+    std::uint8_t buffer[2048];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    ASSERT_GT(n, 0);
+    auto f = decode_datagram(std::span<const std::uint8_t>(buffer, static_cast<std::size_t>(n)), limits{});
+    ASSERT_TRUE(std::holds_alternative<event_frame>(f));
+    got.push_back(std::get<event_frame>(f));
+  }
+  ::close(fd);
+  std::sort(got.begin(), got.end(), [](const event_frame& a, const event_frame& b) { return a.step < b.step; });
+  EXPECT_EQ(got[0], (event_frame{frame_type::spikes, 2, {{sensor, 0, 1}, {sensor, 0, 4}}}));
+  EXPECT_EQ(got[1], (event_frame{frame_type::spikes, 7, {{sensor, 0, 0}}}));
 }
 
 TEST(server, bad_commands_and_events_get_typed_error_replies) {
