@@ -269,7 +269,7 @@ void engine::run(engine_sink& sink) {
     } else if (!error.empty()) {
       j["checkpoint_error"] = error;
     }
-    sink.reply(s.client, line(j));
+    sink.reply(s.client, line(j), true);
   }
   observer_ = nullptr;
   sink.stopped();
@@ -293,7 +293,7 @@ void engine::handle(engine_sink& sink, queued& item) {
     sink.reply(item.client, error_reply({error_code::bad_argument,
                                          "frame for step " + std::to_string(f.step) + " is more than " +
                                              std::to_string(options_.max_steps_ahead) +
-                                             " steps ahead of step " + std::to_string(now)}));
+                                             " steps ahead of step " + std::to_string(now)}), false);
     return;
   }
   std::uint64_t at = f.step;
@@ -312,7 +312,7 @@ void engine::finish_runs(engine_sink& sink, bool paused) {
     if (paused) {
       j["paused"] = true;
     }
-    sink.reply(r.client, line(j));
+    sink.reply(r.client, line(j), true);
   }
   runs_.clear();
 }
@@ -361,7 +361,7 @@ void engine::execute(engine_sink& sink, std::uint64_t client, command& c) {
       if (it == populations_.end() || it->kind != isa::neuron_kind::modulator) {
         sink.reply(client, error_reply({it == populations_.end() ? error_code::unknown_population : error_code::not_an_input,
                                         "\"population\": \"" + c.population + "\" is not a Modulator population"},
-                                       c.id));
+                                       c.id), true);
         return;
       }
       std::uint64_t at = c.at.value_or(sim_->step());
@@ -373,7 +373,7 @@ void engine::execute(engine_sink& sink, std::uint64_t client, command& c) {
         sink.reply(client, error_reply({error_code::bad_argument, "\"step\": more than " +
                                                                      std::to_string(options_.max_steps_ahead) +
                                                                      " steps ahead"},
-                                       c.id));
+                                       c.id), true);
         return;
       }
       {
@@ -390,12 +390,12 @@ void engine::execute(engine_sink& sink, std::uint64_t client, command& c) {
       if (options_.checkpoint_file.empty()) {
         sink.reply(client, error_reply({error_code::no_checkpoint_file,
                                         "the server was started without --checkpoint FILE"},
-                                       c.id));
+                                       c.id), true);
         return;
       }
       std::string error;
       if (!write_checkpoint(error)) {
-        sink.reply(client, error_reply({error_code::bad_argument, error}, c.id));
+        sink.reply(client, error_reply({error_code::bad_argument, error}, c.id), true);
         return;
       }
       j["step"] = sim_->step();
@@ -411,7 +411,7 @@ void engine::execute(engine_sink& sink, std::uint64_t client, command& c) {
         if (it == populations_.end()) {
           sink.reply(client, error_reply({error_code::unknown_population,
                                           "\"populations\": no population \"" + name + "\""},
-                                         c.id));
+                                         c.id), true);
           return;
         }
         sub.populations[static_cast<std::size_t>(it - populations_.begin())] = 1;
@@ -431,7 +431,7 @@ void engine::execute(engine_sink& sink, std::uint64_t client, command& c) {
     case command_kind::stop:
       break;  // handled by run()
   }
-  sink.reply(client, line(j));
+  sink.reply(client, line(j), true);
 }
 
 void engine::step_once(engine_sink& sink) {

@@ -33,7 +33,7 @@ struct server::impl : engine_sink {
       : eng(e), counters(c), options(std::move(o)), acceptor(io), udp_socket(io), signals(io), fallback(io) {}
 
   // engine_sink: from the engine thread, handed over to the I/O thread.
-  void reply(std::uint64_t client, std::string line) override;
+  void reply(std::uint64_t client, std::string line, bool answer) override;
   void frame(std::uint64_t client, std::shared_ptr<const std::vector<std::uint8_t>> bytes,
              std::optional<std::uint16_t> udp_port) override;
   void stopped() override;
@@ -78,7 +78,11 @@ class session : public std::enable_shared_from_this<session> {
   std::uint64_t id() const noexcept { return id_; }
   tcp::endpoint remote(sys_error& ec) const { return socket_.remote_endpoint(ec); }
 
-  void push_reply(std::string line) {
+  // `answer`: the reply to one of this connection's commands.
+  void push_reply(std::string line, bool answer) {
+    if (answer && outstanding_ > 0 && --outstanding_ == 0 && !partial_) {
+      read_deadline_ = clock_type::now() + server_.options.idle_timeout;  // idle from now on
+    }
     if (closed_) {
       return;
     }
@@ -142,7 +146,7 @@ class session : public std::enable_shared_from_this<session> {
   };
 
   void fail(const protocol_error& e, const std::string& id) {
-    push_reply(error_reply(e, id));
+    push_reply(error_reply(e, id), false);
     if (is_fatal(e.code)) {
       finish();
     }
@@ -179,6 +183,8 @@ class session : public std::enable_shared_from_this<session> {
           const std::string id = c->id;
           if (auto e = server_.eng.submit(id_, std::move(*c))) {
             fail(*e, id);
+          } else {
+            ++outstanding_;  // not idle while waiting for the reply
           }
           continue;
         }
@@ -235,6 +241,9 @@ class session : public std::enable_shared_from_this<session> {
       if (ec || closed_) {
         break;
       }
+      if (!partial_) {
+        read_deadline_ = clock_type::now() + server_.options.idle_timeout;  // traffic: not idle
+      }
       for (std::size_t k = 0; k < count; ++k) {
         (out_.front().reply ? reply_bytes_ : frame_bytes_) -= out_.front().bytes->size();
         out_.pop_front();
@@ -248,11 +257,11 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> watchdog() {
     auto self = shared_from_this();
     while (!closed_) {
-      const auto due = std::min(closing_ ? clock_type::time_point::max() : read_deadline_, write_deadline_);
+      const auto due = std::min(read_due(), write_deadline_);
       if (due <= clock_type::now()) {
         ++server_.counters.timeouts;
         if (!closing_) {
-          push_reply(error_reply({error_code::timeout, "no complete message in time"}));
+          push_reply(error_reply({error_code::timeout, "no complete message in time"}), false);
           finish();
           write_deadline_ = std::min(write_deadline_, clock_type::now() + server_.options.write_timeout);
           continue;
@@ -268,8 +277,18 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   // Wakes the watchdog when a deadline moved earlier than the one it waits for.
+  // The read deadline in force: a started message must complete in time;
+  // an idle connection (nothing either way, no command waiting for its
+  // reply) is closed after the idle timeout.
+  clock_type::time_point read_due() const {
+    if (closing_ || (!partial_ && outstanding_ > 0)) {
+      return clock_type::time_point::max();
+    }
+    return read_deadline_;
+  }
+
   void rearm() {
-    const auto due = std::min(closing_ ? clock_type::time_point::max() : read_deadline_, write_deadline_);
+    const auto due = std::min(read_due(), write_deadline_);
     if (due < armed_) {
       watchdog_.cancel();
     }
@@ -285,6 +304,7 @@ class session : public std::enable_shared_from_this<session> {
   clock_type::time_point read_deadline_;
   clock_type::time_point write_deadline_ = clock_type::time_point::max();
   clock_type::time_point armed_ = clock_type::time_point::max();
+  std::size_t outstanding_ = 0;  // commands waiting for their reply
   bool partial_ = false;
   bool closing_ = false;
   bool closed_ = false;
@@ -300,10 +320,10 @@ awaitable<void> reject(tcp::socket socket) {
 
 }  // namespace
 
-void server::impl::reply(std::uint64_t client, std::string line) {
-  asio::post(io, [this, client, line = std::move(line)]() mutable {
+void server::impl::reply(std::uint64_t client, std::string line, bool answer) {
+  asio::post(io, [this, client, line = std::move(line), answer]() mutable {
     if (const auto it = sessions.find(client); it != sessions.end()) {
-      it->second->push_reply(std::move(line));
+      it->second->push_reply(std::move(line), answer);
     }
   });
 }

@@ -50,8 +50,10 @@ struct server_counters {
 class engine_sink {
  public:
   virtual ~engine_sink() = default;
-  /// A reply line (with its newline) for connection `client`.
-  virtual void reply(std::uint64_t client, std::string line) = 0;
+  /// A reply line (with its newline) for connection `client`; `answer`:
+  /// the reply to one of its commands (each command gets exactly one),
+  /// otherwise an error about an event frame.
+  virtual void reply(std::uint64_t client, std::string line, bool answer) = 0;
   /// An output frame (spikes of one step) for connection `client`; over UDP
   /// to `udp_port` of the client's address when it is set.
   virtual void frame(std::uint64_t client, std::shared_ptr<const std::vector<std::uint8_t>> bytes,

@@ -21,7 +21,8 @@ struct server_options {
   std::uint16_t port = 0;          ///< 0: any free port (see server::port())
   bool udp = true;                 ///< also listen for inject frames on UDP, same port
   std::size_t max_connections = 256;
-  /// A connection that sends no complete message for this long is closed.
+  /// A connection idle this long is closed: no complete message in, no
+  /// write out, and no command of it waiting for its reply.
   std::chrono::milliseconds idle_timeout{600'000};
   /// A message whose first byte has arrived must be complete within this.
   std::chrono::milliseconds message_timeout{10'000};
