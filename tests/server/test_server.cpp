@@ -112,6 +112,29 @@ TEST(server, incomplete_message_times_out_with_an_error) {
   EXPECT_EQ(d.request(make_command(command_kind::counters))["timeouts"], 1);
 }
 
+TEST(server, long_run_waiting_for_its_reply_is_not_idle) {
+  server_options so;
+  so.idle_timeout = std::chrono::milliseconds(30);
+  running_server s(compile_network_json(closed_loop_network()), {}, so);
+  client a("127.0.0.1", s.port());
+  command run = run_command(std::uint64_t{1} << 40);
+  run.id = "\"long\"";
+  const std::string line = encode_command(run);
+  a.send_bytes({reinterpret_cast<const std::uint8_t*>(line.data()), line.size()});
+  // An idle connection opened after a's command: once it has timed out,
+  // a has waited at least as long.
+  client idle("127.0.0.1", s.port());
+  const auto m = idle.next();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(std::get<nlohmann::json>(*m)["error"], "timeout");
+  const auto paused = a.request(make_command(command_kind::pause));
+  EXPECT_EQ(paused["ok"], true) << paused.dump();
+  ASSERT_EQ(a.notices().size(), 1u);
+  EXPECT_EQ(a.notices().front()["id"], "long");  // the run's reply
+  EXPECT_EQ(a.notices().front()["paused"], true);
+  EXPECT_EQ(a.notices().front()["step"], paused["step"]);
+}
+
 TEST(server, udp_inject_frame_reaches_the_network) {
   running_server s(compile_network_json(closed_loop_network()));
   client c("127.0.0.1", s.port());
