@@ -8,8 +8,9 @@
 //    time until the client has the spike frame of the motor neuron it drives
 //    is measured, per iteration (manual time: the mean is the latency).
 // Run: build/bench/engram_bench --benchmark_filter=server
-// Measured here (2 shared cores, RelWithDebInfo): inject 5.4 M events/s,
-// stream 12.1 M spikes/s, latency 9.1 us (mean over 76,697 injections).
+// Measured here (2 shared cores, RelWithDebInfo, two runs): inject 5.3-5.4 M
+// events/s, stream 9.5-12.1 M spikes/s, latency 9.1-10.2 us (mean over
+// 67,429-76,697 injections, every one applied at the next step).
 
 #include <chrono>
 #include <thread>
