@@ -42,5 +42,7 @@ int run_cosim(std::span<const std::string_view> args);
 int run_inspect(std::span<const std::string_view> args);
 int run_run(std::span<const std::string_view> args);
 int run_power(std::span<const std::string_view> args);
+int run_serve(std::span<const std::string_view> args);
+int run_client(std::span<const std::string_view> args);
 
 } // namespace engram::cli

@@ -25,6 +25,10 @@ Commands:
   run       emulate an image (or a network, compiled first) and record spikes, state, counters
             (engram run IMAGE|NETWORK.json [--chip X] --steps N [--threads T] -o OUTDIR)
   power     energy and timing report of a run (engram power OUTDIR [--json])
+  serve     run an image live for clients over TCP/UDP (docs/protocol.md)
+            (engram serve IMAGE|NETWORK.json [--chip X] --port P [--bind ADDR] [--real-time])
+  client    talk to a server: status, run, inject a spike file, reward, record
+            (engram client status|run|inject|reward|record … --port P)
   cosim     run one core as RTL beside the emulator, bit for bit (engram cosim IMAGE --core X,Y)
 
 Options:
@@ -64,6 +68,12 @@ int main(int argc, char** argv) {
         }
         if (command == "power") {
             return engram::cli::run_power(rest);
+        }
+        if (command == "serve") {
+            return engram::cli::run_serve(rest);
+        }
+        if (command == "client") {
+            return engram::cli::run_client(rest);
         }
         if (command == "cosim") {
             return engram::cli::run_cosim(rest);

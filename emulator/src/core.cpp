@@ -33,6 +33,7 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
   emits_ = image.emits;
   programs_ = image.sources;
   cursors_.assign(n, {});
+  injected_now_.assign(n, -1);
   u_exc_.resize(n);
   u_inh_.resize(n);
   v_.resize(n);
@@ -242,6 +243,19 @@ void core::entries_reached(std::uint32_t src_core, std::uint32_t neuron,
 
 // --- Phases 2 to 5 ----------------------------------------------------------------
 
+void core::inject(std::uint32_t neuron, std::uint64_t step, std::uint8_t payload) {
+  if (neuron >= kinds_.size() ||
+      (kinds_[neuron] != isa::neuron_kind::spike_array && kinds_[neuron] != isa::neuron_kind::modulator)) {
+    throw std::invalid_argument("core " + std::to_string(id_) + ": neuron " + std::to_string(neuron) +
+                                " is not a spike-array or modulator source");
+  }
+  if (step < step_) {
+    throw std::invalid_argument("core " + std::to_string(id_) + ": cannot inject at step " + std::to_string(step) +
+                                ", already at step " + std::to_string(step_));
+  }
+  injected_.push_back({step, neuron, payload});
+}
+
 void core::update(std::uint64_t s) {
   if (s != step_) {
     throw std::logic_error("core " + std::to_string(id_) + ": update of step " + std::to_string(s) +
@@ -298,6 +312,20 @@ void core::update(std::uint64_t s) {
   counters_.neuron_updates_idle += static_cast<std::uint32_t>(lif_.size()) - active_count;
   spiked_payloads_.assign(spiked_.size(), 0);
   const std::size_t lif_spikes = spiked_.size();
+  bool any_injected = false;
+  if (!injected_.empty()) {
+    std::size_t kept = 0;
+    for (const injection& e : injected_) {
+      if (e.step == s) {
+        std::int16_t& m = injected_now_[e.neuron];
+        m = std::max<std::int16_t>(m, e.payload);
+        any_injected = true;
+      } else {
+        injected_[kept++] = e;
+      }
+    }
+    injected_.resize(kept);
+  }
   for (const std::uint32_t i : source_neurons_) {
     bool spike = false;
     std::uint8_t payload = 0;
@@ -321,6 +349,14 @@ void core::update(std::uint64_t s) {
         }
         ++next;
       }
+    }
+    if (any_injected && injected_now_[i] >= 0) {
+      // An external event (inject()): merged like two times within one step.
+      spike = true;
+      if (kinds_[i] == isa::neuron_kind::modulator) {
+        payload = std::max(payload, static_cast<std::uint8_t>(injected_now_[i]));
+      }
+      injected_now_[i] = -1;
     }
     if (spike) {
       spiked_.push_back(i);

@@ -177,6 +177,17 @@ void simulation::run(std::uint64_t steps, step_observer* observer, const std::at
   drain();
 }
 
+void simulation::inject(isa::neuron_location at, std::uint64_t step, std::uint8_t payload) {
+  if (at.core >= cores_.size()) {
+    throw std::invalid_argument("inject: no core " + std::to_string(at.core));
+  }
+  if (step < collected_) {
+    throw std::invalid_argument("inject: step " + std::to_string(step) + " is before the next step " +
+                                std::to_string(collected_));
+  }
+  cores_[at.core]->inject(at.neuron, step, payload);
+}
+
 void simulation::drain() {
   // Every core is at step collected_, and every waiting packet was emitted
   // before it and is within its lookahead.

@@ -56,6 +56,17 @@ class core {
   void deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t payload,
                std::uint64_t emitted, std::uint64_t now);
 
+  /// Injects an external spike: source neuron `neuron` (a spike_array or
+  /// modulator neuron) spikes at step `step` (>= step()), exactly as if its
+  /// program listed `step`; a modulator's event carries `payload`. Events
+  /// that meet at one step (program or injected) merge into one spike with
+  /// the largest payload, as the compiler merges times within one step.
+  /// Pending injections are not part of checkpoints. Throws
+  /// std::invalid_argument for another kind of neuron or a past step.
+  void inject(std::uint32_t neuron, std::uint64_t step, std::uint8_t payload);
+  /// Injected spikes not yet emitted.
+  std::size_t pending_injections() const noexcept { return injected_.size(); }
+
   /// Phases 2 to 5 of step `step` (the next step: step() before the call).
   /// Afterwards spiked() lists the neurons that spiked, ascending.
   void update(std::uint64_t step);
@@ -121,6 +132,11 @@ class core {
     std::int32_t shift;         // WeightShift + weight_exp
     std::uint8_t learning, modulator, channel, pre_profile, rule;
   };
+  struct injection {
+    std::uint64_t step;
+    std::uint32_t neuron;
+    std::uint8_t payload;
+  };
   struct source_cursor {
     std::uint32_t next = 0;  // index into steps of the next emission
   };
@@ -138,6 +154,8 @@ class core {
   std::vector<std::uint8_t> emits_;
   std::vector<isa::spike_source> programs_;
   std::vector<source_cursor> cursors_;
+  std::vector<injection> injected_;
+  std::vector<std::int16_t> injected_now_;  // per neuron: payload injected this step, or -1
   std::vector<profile> profiles_;
   std::vector<std::int32_t> u_exc_, u_inh_, v_;
   std::vector<std::uint8_t> refractory_;

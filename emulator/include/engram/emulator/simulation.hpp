@@ -107,6 +107,11 @@ class simulation {
   /// reach without running past the others; step() says where.
   void run(std::uint64_t steps, step_observer* observer, const std::atomic<bool>* stop = nullptr);
 
+  /// Between runs: source neuron `at` (a spike_array or modulator neuron)
+  /// spikes at step `step` >= step(), as if the image's program listed it
+  /// (core::inject). Throws std::invalid_argument otherwise.
+  void inject(isa::neuron_location at, std::uint64_t step, std::uint8_t payload = 0);
+
   /// Steps finished by every core.
   std::uint64_t step() const noexcept { return collected_; }
   const isa::chip_image& image() const noexcept { return *image_; }
