@@ -196,11 +196,11 @@ TEST(lower_rules, inhibitory_weights_learn_their_magnitude) {
     EXPECT_NO_THROW((void)compile_network(net, load_chip_preset("loihi-like")));
 }
 
-// Regression: a sum of products on an inhibitory projection wrote its terms
-// as if the weight were positive, so "2^8*y0" pushed the (negative) weight
-// up into the clamp at 0 instead of growing its magnitude. Like every rule it
-// acts on |w|: dw terms without w are negated, terms with w and tag terms
-// are kept.
+// A sum of products on an inhibitory projection acts on |w|, as every rule
+// does (network-format.md): dw terms without w are negated, terms with w and
+// tag terms are kept. It used to take the terms as written for the signed
+// W while its bounds were magnitudes, so "2^8*y0" pushed the (negative)
+// weight up into the clamp at 0 instead of growing its magnitude.
 TEST(lower_rules, sum_of_products_on_an_inhibitory_projection_acts_on_the_magnitude) {
     json j = one_synapse_network({{"name", "sop"},
                                   {"rule", "sum_of_products"},
