@@ -27,11 +27,12 @@ constexpr const char* help = R"(Usage: engram cosim IMAGE --core N|X,Y [--steps 
 Lock-step co-simulation of one neuron core: the whole chip runs on the
 emulator; every packet the chosen core receives is replayed, step by step,
 into the SystemVerilog core (verilated) and into a second emulator core, and
-every neuron's registers (u_exc, u_inh, v, refractory, y1..y3) and the spike
-lists are compared after each step. The first step with a difference prints
-all of its mismatches (step, neuron, field, both values) and the command
-exits with 1. Cores with plastic synapses are refused (the RTL has no
-learning engine yet).
+after each step every neuron's registers (u_exc, u_inh, v, refractory,
+y1..y3), the spike lists, the pre traces (x1, x2) of the learning axons, the
+modulator traces (r1) and every plastic synapse's weight, weight_frac and
+tag are compared. The first step with a difference prints all of its
+mismatches (step, neuron, axon, channel or synapse, field, both values) and
+the command exits with 1.
 
   --core N, --core X,Y   the core, by id or by grid position (required)
   --steps N              steps to run (default 1000)
@@ -185,11 +186,20 @@ int run_cosim(std::span<const std::string_view> args) {
     const auto t0 = std::chrono::steady_clock::now();
     sim.run(steps, &observer, &stop);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // After the run, the synapse memory the RTL stores (read through its
+    // debug port) must be the emulator's, word for word.
+    const std::vector<rtl::mismatch> words =
+        observer.failed() ? std::vector<rtl::mismatch>{} : cosim.compare_synapse_memory();
     cosim.finish();
 
     const isa::core_image& c = image.cores[core];
     std::printf("core %u (%u,%u): %zu neurons, %zu input axons, %zu synapse words\n", core, c.x, c.y,
                 c.neuron_count(), c.axons.size(), c.synapse_memory.size());
+    if (cosim.plastic_synapses() != 0 || cosim.learning_axons() != 0) {
+        std::printf("learning: %u plastic synapses on %u learning axons, %llu epoch ends (%llu synapse updates)\n",
+                    cosim.plastic_synapses(), cosim.learning_axons(), static_cast<unsigned long long>(cosim.epochs()),
+                    static_cast<unsigned long long>(cosim.epochs() * cosim.plastic_synapses()));
+    }
     std::printf("steps compared: %llu, packets replayed: %llu, spikes: %llu\n",
                 static_cast<unsigned long long>(cosim.steps()), static_cast<unsigned long long>(observer.packets()),
                 static_cast<unsigned long long>(observer.spikes()));
@@ -199,10 +209,23 @@ int run_cosim(std::span<const std::string_view> args) {
                 cosim.steps() ? static_cast<double>(cosim.cycles()) / static_cast<double>(cosim.steps()) : 0.0,
                 static_cast<unsigned long long>(observer.max_cycles()), rtl_s,
                 rtl_s > 0 ? static_cast<double>(cosim.cycles()) / rtl_s / 1e6 : 0.0);
+    const rtl::cycle_counts& k = cosim.rtl().core().cycles_by_phase();
+    std::printf("RTL cycles by phase: ingress %llu, neuron update %llu, modulator traces %llu, pre traces %llu, "
+                "learning %llu\n",
+                static_cast<unsigned long long>(k.ingress), static_cast<unsigned long long>(k.update),
+                static_cast<unsigned long long>(k.mod_trace), static_cast<unsigned long long>(k.pre_trace),
+                static_cast<unsigned long long>(k.learn));
     std::printf("emulator core: %.3f s (RTL / emulator: %.0fx); whole run %.3f s\n", cosim.emulator_seconds(),
                 cosim.emulator_seconds() > 0 ? rtl_s / cosim.emulator_seconds() : 0.0, seconds);
     if (observer.failed()) {
         std::printf("FAILED\n");
+        return 1;
+    }
+    for (const rtl::mismatch& m : words) {
+        std::printf("mismatch: %s\n", rtl::to_string(m).c_str());
+    }
+    if (!words.empty()) {
+        std::printf("FAILED: %zu synapse-memory words differ after the run\n", words.size());
         return 1;
     }
     std::printf("OK: no mismatch\n");
