@@ -533,4 +533,31 @@ TEST(cosim, randomized_plastic_cores_catch_the_learning_mutant) {
   std::printf("first mismatch of the learning mutant: %s\n", first.c_str());
 }
 
+// --- (d) engram cosim on the plastic examples ---------------------------------------------------
+
+void cosim_example(const std::string& name, std::uint32_t plastic, std::uint32_t epochs) {
+  const test::temp_dir dir;
+  const std::string image = dir.str(name + ".engram");
+  test::cli_result r = test::run_cli("compile " + test::example(name) + " -o " + image);
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Core 0 is the busiest core of each (the one with the learning rows).
+  r = test::run_cli("cosim " + image + " --core 0 --steps 1000");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("learning: " + std::to_string(plastic) + " plastic synapses on " + std::to_string(plastic) +
+                       " learning axons, " + std::to_string(epochs) + " epoch ends"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("steps compared: 1000,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OK: no mismatch"), std::string::npos) << r.out;
+  std::printf("%s", r.out.c_str());
+}
+
+TEST(cosim_cli, replays_the_busiest_core_of_distal_reward) { cosim_example("distal_reward", 101, 1000); }
+
+TEST(cosim_cli, replays_the_busiest_core_of_stdp_song2000) { cosim_example("stdp_song2000", 1000, 1000); }
+
+TEST(cosim_cli, replays_the_busiest_core_of_stdp_song2000_correlated) {
+  cosim_example("stdp_song2000_correlated", 1000, 1000);
+}
+
 }  // namespace
