@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <engram/emulator/simulation.hpp>
+#include <engram/emulator/timing.hpp>
 #include <engram/isa/chip_image.hpp>
 #include <engram/rtl/cosim.hpp>
 
@@ -77,8 +79,9 @@ std::uint32_t resolve_core(const isa::chip_image& image, const std::string& valu
 // are the inputs of the next.
 class replay final : public emulator::step_observer {
 public:
-    replay(const emulator::simulation& sim, std::uint32_t core, rtl::cosimulation& cosim, std::atomic<bool>& stop)
-        : sim_(sim), core_(core), cosim_(cosim), stop_(stop) {}
+    replay(const emulator::simulation& sim, const isa::image_chip& chip, std::uint32_t core,
+           rtl::cosimulation& cosim, std::atomic<bool>& stop)
+        : sim_(sim), timing_(chip, sim.mesh()), core_(core), cosim_(cosim), stop_(stop) {}
 
     void on_step(const emulator::step_view& view) override {
         if (failed_) {
@@ -87,6 +90,12 @@ public:
         const std::vector<rtl::mismatch>& ms = cosim_.step(pending_);
         packets_ += pending_.size();
         max_cycles_ = std::max(max_cycles_, cosim_.last_step_cycles());
+        // The timing model's estimate of the same core and step, from the
+        // replayed emulator core's counters of the step.
+        const double estimate = timing_.core_cycles(cosim_.golden().golden().counters());
+        const double measured = static_cast<double>(cosim_.last_step_cycles());
+        estimated_ += estimate;
+        step_error_ += measured > 0 ? std::abs(estimate - measured) / measured : 0.0;
         if (!ms.empty()) {
             for (const rtl::mismatch& m : ms) {
                 std::printf("mismatch: %s\n", rtl::to_string(m).c_str());
@@ -130,6 +139,8 @@ public:
     std::uint64_t packets() const { return packets_; }
     std::uint64_t spikes() const { return spikes_; }
     std::uint64_t max_cycles() const { return max_cycles_; }
+    double estimated_cycles() const { return estimated_; }
+    double mean_step_error() const { return cosim_.steps() ? step_error_ / static_cast<double>(cosim_.steps()) : 0.0; }
 
 private:
     void fail() {
@@ -138,6 +149,7 @@ private:
     }
 
     const emulator::simulation& sim_;
+    emulator::timing_model timing_;
     std::uint32_t core_;
     rtl::cosimulation& cosim_;
     std::atomic<bool>& stop_;
@@ -146,6 +158,8 @@ private:
     std::uint64_t packets_ = 0;
     std::uint64_t spikes_ = 0;
     std::uint64_t max_cycles_ = 0;
+    double estimated_ = 0;
+    double step_error_ = 0;
 };
 
 } // namespace
@@ -182,7 +196,7 @@ int run_cosim(std::span<const std::string_view> args) {
     rtl::cosimulation cosim(image.cores[core], core, image.seed, options);
     emulator::simulation sim(image, {});
     std::atomic<bool> stop{false};
-    replay observer(sim, core, cosim, stop);
+    replay observer(sim, image.chip, core, cosim, stop);
     const auto t0 = std::chrono::steady_clock::now();
     sim.run(steps, &observer, &stop);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -215,6 +229,14 @@ int run_cosim(std::span<const std::string_view> args) {
                 static_cast<unsigned long long>(k.ingress), static_cast<unsigned long long>(k.update),
                 static_cast<unsigned long long>(k.mod_trace), static_cast<unsigned long long>(k.pre_trace),
                 static_cast<unsigned long long>(k.learn));
+    if (cosim.steps() != 0 && cosim.cycles() != 0) {
+        const double steps_d = static_cast<double>(cosim.steps());
+        const double rtl_c = static_cast<double>(cosim.cycles());
+        std::printf("timing model (chip \"%s\"): %.1f cycles per step estimated against the RTL's %.1f: %+.1f %% "
+                    "(per step: mean |error| %.1f %%)\n",
+                    image.chip.name.c_str(), observer.estimated_cycles() / steps_d, rtl_c / steps_d,
+                    100.0 * (observer.estimated_cycles() - rtl_c) / rtl_c, 100.0 * observer.mean_step_error());
+    }
     std::printf("emulator core: %.3f s (RTL / emulator: %.0fx); whole run %.3f s\n", cosim.emulator_seconds(),
                 cosim.emulator_seconds() > 0 ? rtl_s / cosim.emulator_seconds() : 0.0, seconds);
     if (observer.failed()) {

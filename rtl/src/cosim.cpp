@@ -29,6 +29,7 @@ emulator::plastic_state emulator_model::plastic_at(std::uint32_t address) const 
 }
 
 void emulator_model::step(std::uint64_t s, std::span<const packet> packets) {
+  core_.counters() = {};  // the step's own counters (what the timing model reads)
   for (const packet& p : packets) {
     core_.deliver(p.src_core, p.neuron, p.payload, s - 1, s);
   }

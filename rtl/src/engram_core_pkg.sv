@@ -14,7 +14,7 @@ package engram_core_pkg;
 
   // Tables the load port writes (cfg_target_i).
   typedef enum logic [3:0] {
-    CfgNeuronCount  = 4'd0,   // wdata[12:0]: neurons the update engine visits
+    CfgNeuronCount  = 4'd0,   // wdata[12:0]: neurons (accumulators cleared), wdata[28:16]: LIF neurons (updated)
     CfgProfile      = 4'd1,   // addr: profile, wdata: neuron_config_t
     CfgNeuron       = 4'd2,   // addr: neuron, wdata: neuron_state_t
     CfgNeuronMap    = 4'd3,   // addr: neuron, wdata[15:0]: profile, wdata[16]: LIF (else idle source); clears y0e
@@ -25,10 +25,14 @@ package engram_core_pkg;
     CfgModTrace     = 4'd8,   // addr: modulator channel, wdata[31:0]: trace_config_t (r1)
     CfgRule         = 4'd9,   // addr: rule, wdata[63:0]: learning_rule_t
     CfgMicrocode    = 4'd10,  // addr: microcode word, wdata[63:0]: learning_term_t
-    CfgLearning     = 4'd11   // wdata: the learning configuration (CfgLearn* below); zeroes the epoch counter
+    CfgLearning     = 4'd11,  // wdata: the learning configuration (CfgLearn* below); zeroes the epoch counter
+    CfgLifList      = 4'd12   // addr: i, wdata[11:0]: the i-th LIF neuron (ascending); the update engine visits these
   } cfg_target_e;
 
   localparam int unsigned CfgDataWidth = 128;
+
+  // CfgNeuronCount's word: the LIF count starts at this bit.
+  localparam int unsigned CfgLifCountLsb = 16;
 
   // CfgLearning's word: wdata[15:0] the axons the pre-trace and learning
   // engines visit (0 .. n-1; 0: none), wdata[21:16] the epoch E of the core's

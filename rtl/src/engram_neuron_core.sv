@@ -12,10 +12,12 @@
 //      dendritic accumulator slot (t + delay) mod NumSlots;
 //   2. pulse start_i with step_i = s: the step's phases run in order, each
 //      skipped when the core has nothing for it:
-//        update     neurons 0 .. count-1, one per cycle, consuming and
-//                   clearing slot s mod NumSlots, streaming the spiking
-//                   neurons on spike_* and every neuron's new registers on
-//                   obs_* (§6, post traces §7);
+//        update     the LIF neurons, in index order, one per cycle
+//                   (spike sources are not visited: their spikes come
+//                   from outside the core), consuming and clearing slot
+//                   s mod NumSlots, streaming the spiking neurons on
+//                   spike_* and every neuron's new registers on obs_*
+//                   (§6, post traces §7);
 //        mod trace  one cycle: r1 of every channel, then r0 and mod_in
 //                   cleared (§7; only with modulator channels);
 //        pre trace  axons 0 .. learn_axons-1, one per cycle: x1, x2 of the
@@ -128,9 +130,11 @@ module engram_neuron_core
   learning_term_t              microcode_q  [MicrocodeDepth];
   logic [ProfileIdxWidth-1:0]  profile_of_q [NumNeurons];
   logic                        lif_q        [NumNeurons];
+  logic [NeuronIdxWidth-1:0]   lif_list_q   [NumNeurons];  // the LIF neurons, ascending
   axon_entry_t                 axon_q       [NumAxons];
   logic [SynapseWordWidth-1:0] syn_mem_q    [NumSynWords];
-  logic [NeuronCntWidth-1:0]   count_q;
+  logic [NeuronCntWidth-1:0]   count_q;        // neurons (the accumulators cleared)
+  logic [NeuronCntWidth-1:0]   lif_count_q;    // LIF neurons (the update engine's list)
   logic [AxonCntWidth-1:0]     learn_axons_q;  // axons the pre-trace and learning engines visit
   logic [EpochWidth-1:0]       epoch_q;        // E; 0: no learning
   logic                        mod_en_q;       // the core has modulator channels
@@ -151,7 +155,7 @@ module engram_neuron_core
 
   // --- Control registers -----------------------------------------------------------
   core_phase_e                 st_q, st_d;
-  logic [NeuronIdxWidth-1:0]   neuron_q, neuron_d;      // update and clear: current neuron
+  logic [NeuronIdxWidth-1:0]   neuron_q, neuron_d;      // clear: current neuron; update: position in the LIF list
   logic [AxonIdxWidth-1:0]     trace_axon_q, trace_axon_d;  // pre trace: current axon
   logic [SlotWidth:0]          clr_slot_q, clr_slot_d;  // clear: {slot, receptor}
   logic [SlotWidth-1:0]        slot_q, slot_d;          // update: consumed slot; deliver: emission step
@@ -202,26 +206,38 @@ module engram_neuron_core
   neuron_state_t                upd_state;
   logic                         upd_spike;
 
-  assign upd_exc_idx = {slot_q, 1'b0, neuron_q};
-  assign upd_inh_idx = {slot_q, 1'b1, neuron_q};
-  assign upd_config  = profile_q[profile_of_q[neuron_q]];
+  logic                         upd_first;   // start_i taken: the first LIF neuron updates in this cycle
+  logic                         upd_now;     // a neuron updates in this cycle
+  logic [NeuronIdxWidth-1:0]    upd_pos;     // its position in the LIF list
+  logic [SlotWidth-1:0]         upd_slot;    // the slot consumed: s mod NumSlots
+  logic [NeuronIdxWidth-1:0]    upd_neuron;
+
+  assign upd_first   = st_q == PhaseIdle && !clear_i && !in_valid_i && start_i && lif_count_q != '0;
+  assign upd_now     = upd_first || st_q == PhaseUpdate;
+  assign upd_pos     = upd_first ? '0 : neuron_q;
+  assign upd_slot    = upd_first ? SlotWidth'(step_i) : slot_q;
+  assign upd_neuron  = lif_list_q[upd_pos];
+  assign upd_exc_idx = {upd_slot, 1'b0, upd_neuron};
+  assign upd_inh_idx = {upd_slot, 1'b1, upd_neuron};
+  assign upd_config  = profile_q[profile_of_q[upd_neuron]];
   for (genvar i = 0; i < 3; i++) begin : g_post_trace
     assign upd_post_trace[i] = post_trace_q[{upd_config.post_trace_profile, 2'(i)}];
   end
 
   engram_neuron_update u_update (
-    .state_i      (state_q[neuron_q]),
+    .state_i      (state_q[upd_neuron]),
     .config_i     (upd_config),
     .post_trace_i (upd_post_trace),
     .in_exc_i     (acc_q[upd_exc_idx]),
     .in_inh_i     (acc_q[upd_inh_idx]),
-    .lif_i        (lif_q[neuron_q]),
+    .lif_i        (lif_q[upd_neuron]),
     .state_o      (upd_state),
     .spike_o      (upd_spike)
   );
 
-  logic last_neuron;
+  logic last_neuron, last_lif;
   assign last_neuron = NeuronCntWidth'(neuron_q) + 1'b1 >= count_q;
+  assign last_lif    = NeuronCntWidth'(upd_pos) + 1'b1 >= lif_count_q;
 
   // --- Pre-trace datapath: one axon per cycle (numerics §7) -----------------------
   axon_entry_t                  trace_entry;
@@ -333,11 +349,13 @@ module engram_neuron_core
             slot_d  = SlotWidth'(in_time_i);
           end
         end else if (start_i) begin
-          neuron_d = '0;
+          // The first LIF neuron updates in this cycle (below).
           trace_axon_d = '0;
-          slot_d   = SlotWidth'(step_i);
-          st_d     = count_q != '0 ? PhaseUpdate : after_update;
-          step_end = st_d == PhaseIdle;
+          slot_d       = SlotWidth'(step_i);
+          if (lif_count_q == '0) begin
+            st_d     = after_update;
+            step_end = st_d == PhaseIdle;
+          end
         end
       end
       PhaseClear: begin
@@ -357,18 +375,7 @@ module engram_neuron_core
           st_d = PhaseIdle;
         end
       end
-      PhaseUpdate: begin
-        spike_valid_d = upd_spike;
-        obs_valid_d   = 1'b1;
-        obs_neuron_d  = neuron_q;
-        obs_state_d   = upd_state;
-        if (last_neuron) begin
-          st_d     = after_update;
-          step_end = st_d == PhaseIdle;
-        end else begin
-          neuron_d = neuron_q + 1'b1;
-        end
-      end
+      PhaseUpdate: ;  // below, with the start cycle
       PhaseModTrace: begin
         st_d     = after_mod_trace;
         step_end = st_d == PhaseIdle;
@@ -392,12 +399,27 @@ module engram_neuron_core
       default: st_d = PhaseIdle;
     endcase
 
+    // The update engine: one LIF neuron per cycle, from the start cycle on.
+    if (upd_now) begin
+      spike_valid_d = upd_spike;
+      obs_valid_d   = 1'b1;
+      obs_neuron_d  = upd_neuron;
+      obs_state_d   = upd_state;
+      if (last_lif) begin
+        st_d     = after_update;
+        step_end = st_d == PhaseIdle;
+      end else begin
+        st_d     = PhaseUpdate;
+        neuron_d = upd_pos + 1'b1;
+      end
+    end
+
     done_d = step_end;
     // The epoch counter advances at the end of every step; an epoch's end
     // clears its flags (y0e lazily, in the next update pass).
     epoch_cnt_d = epoch_cnt_q;
     y0e_clr_d   = y0e_clr_q;
-    if (st_q == PhaseUpdate && last_neuron) begin
+    if (upd_now && last_lif) begin
       y0e_clr_d = 1'b0;
     end
     if (step_end && epoch_q != '0) begin
@@ -452,12 +474,14 @@ module engram_neuron_core
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       count_q       <= '0;
+      lif_count_q   <= '0;
       learn_axons_q <= '0;
       epoch_q       <= '0;
       mod_en_q      <= 1'b0;
       epoch_cnt_q   <= '0;
     end else if (cfg_valid_i && cfg_target_i == CfgNeuronCount) begin
-      count_q <= NeuronCntWidth'(cfg_wdata_i);
+      count_q     <= NeuronCntWidth'(cfg_wdata_i[CfgLifCountLsb-1:0]);
+      lif_count_q <= NeuronCntWidth'(cfg_wdata_i[CfgLifCountLsb +: CfgLifCountLsb]);
     end else if (cfg_valid_i && cfg_target_i == CfgLearning) begin
       learn_axons_q <= AxonCntWidth'(cfg_wdata_i[CfgLearnAxonsWidth-1:0]);
       epoch_q       <= cfg_wdata_i[CfgLearnEpochLsb +: EpochWidth];
@@ -501,6 +525,12 @@ module engram_neuron_core
 
   // --- Memories: configuration writes, accumulators, neuron and axon state --------
   always_ff @(posedge clk_i) begin
+    if (upd_now) begin
+      acc_q[upd_exc_idx]  <= '0;
+      acc_q[upd_inh_idx]  <= '0;
+      state_q[upd_neuron] <= upd_state;
+      y0e_q[upd_neuron]   <= upd_spike || (y0e_q[upd_neuron] && !y0e_clr_q);
+    end
     if (cfg_valid_i) begin
       unique case (cfg_target_i)
         CfgProfile:   profile_q[cfg_addr_i[ProfileIdxWidth-1:0]] <= neuron_config_t'(cfg_wdata_i);
@@ -510,6 +540,7 @@ module engram_neuron_core
           lif_q[cfg_addr_i[NeuronIdxWidth-1:0]]        <= cfg_wdata_i[16];
           y0e_q[cfg_addr_i[NeuronIdxWidth-1:0]]        <= 1'b0;
         end
+        CfgLifList:   lif_list_q[cfg_addr_i[NeuronIdxWidth-1:0]] <= cfg_wdata_i[NeuronIdxWidth-1:0];
         CfgAxon: begin
           axon_q[cfg_addr_i[AxonIdxWidth-1:0]] <= axon_entry_t'(cfg_wdata_i[AxonEntryWidth-1:0]);
           pre_q[cfg_addr_i[AxonIdxWidth-1:0]]  <= '0;
@@ -539,12 +570,6 @@ module engram_neuron_core
       end
       PhaseClear:   acc_q[{clr_slot_q, neuron_q}] <= '0;
       PhaseDeliver: acc_q[syn_acc_idx] <= syn_acc_sum;
-      PhaseUpdate: begin
-        acc_q[upd_exc_idx] <= '0;
-        acc_q[upd_inh_idx] <= '0;
-        state_q[neuron_q]  <= upd_state;
-        y0e_q[neuron_q]    <= upd_spike || (y0e_q[neuron_q] && !y0e_clr_q);
-      end
       PhasePreTrace: begin
         if (trace_entry.learning) begin
           pre_q[trace_axon_q] <= pre_new;

@@ -37,7 +37,9 @@ enum cfg_target : std::uint8_t {
   cfg_rule = 9,
   cfg_microcode = 10,
   cfg_learning = 11,
+  cfg_lif_list = 12,
 };
+constexpr unsigned lif_count_lsb = 16;  // CfgNeuronCount's word: LIF neurons << 16
 constexpr std::uint32_t lif_bit = 1u << 16;
 // CfgLearning's word (engram_core_pkg): axons, epoch << 16, modulators << 24.
 constexpr unsigned learn_epoch_lsb = 16;
@@ -103,7 +105,14 @@ class verilated_core final : public rtl_core {
     reset();
     const std::uint64_t start = cycles_;
     const std::uint32_t n = static_cast<std::uint32_t>(image.neuron_count());
-    write(cfg_neuron_count, 0, {n, 0, 0, 0});
+    // The update engine visits the LIF neurons only (a list, ascending).
+    std::uint32_t lif_count = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (image.kinds[i] == isa::neuron_kind::lif) {
+        write(cfg_lif_list, lif_count++, {i, 0, 0, 0});
+      }
+    }
+    write(cfg_neuron_count, 0, {n | (lif_count << lif_count_lsb), 0, 0, 0});
     for (std::uint32_t p = 0; p < image.profiles.size(); ++p) {
       write(cfg_profile, p, to_words(isa::pack(image.profiles[p])));
     }
@@ -190,7 +199,7 @@ class verilated_core final : public rtl_core {
     spiked_.clear();
     model_->start_i = 1;
     model_->step_i = static_cast<std::uint16_t>(step & 0xfff);
-    ++by_phase_.update;  // the start handshake
+    ++by_phase_.update;  // the start cycle: it updates the first LIF neuron
     tick();
     model_->start_i = 0;
     for (std::uint64_t k = 0;; ++k) {

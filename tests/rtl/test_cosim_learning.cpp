@@ -178,11 +178,12 @@ TEST(cosim, worked_stdp_example_has_no_mismatch) {
   }
   EXPECT_EQ(sim.epochs(), 16u);
   EXPECT_TRUE(sim.compare_synapse_memory().empty());
-  // Cycles of a learning step (docs/rtl.md): start + 1 neuron, 2 axons
-  // visited by the pre-trace engine, and the learning engine: 2 axon
-  // lookups + (4 + 2 terms) for the plastic synapse.
+  // Cycles of a learning step (docs/rtl.md): 1 neuron (in the start
+  // cycle), 1 axon (the last learning one) visited by the pre-trace engine,
+  // and the learning engine: 1 axon lookup + (4 + 2 terms) for the plastic
+  // synapse.
   const rtl::cycle_counts& k = sim.rtl().core().cycles_by_phase();
-  EXPECT_EQ(k.update, 16u * 2);
+  EXPECT_EQ(k.update, 16u * 1);
   EXPECT_EQ(k.pre_trace, 16u * 1);
   EXPECT_EQ(k.learn, 16u * (1 + 4 + 2));
   EXPECT_EQ(k.mod_trace, 0u);

@@ -60,6 +60,7 @@ class emulator_model final : public core_model {
   isa::pre_trace_state pre_trace(std::uint32_t axon) const override { return core_.pre_trace(axon); }
   std::uint32_t modulator_trace(std::uint32_t channel) const override { return core_.modulator_trace(channel); }
   emulator::plastic_state plastic_at(std::uint32_t address) const override;
+  /// The core; its counters() are those of the last step.
   const emulator::core& golden() const noexcept { return core_; }
 
  private:

@@ -54,7 +54,7 @@ class unsupported_core : public user_error {
 /// Clock cycles by what the core did (cumulative since load()).
 struct cycle_counts {
   std::uint64_t ingress = 0;    ///< event lookups and synapse-word deliveries (§5)
-  std::uint64_t update = 0;     ///< the start handshake and one cycle per neuron (§6, post traces §7)
+  std::uint64_t update = 0;     ///< one cycle per LIF neuron, the first in the start cycle (§6, post traces §7)
   std::uint64_t mod_trace = 0;  ///< modulator traces: one cycle per step on a core with channels
   std::uint64_t pre_trace = 0;  ///< pre traces: one cycle per axon up to the last learning one
   std::uint64_t learn = 0;      ///< the learning engine at epoch ends (§8)
