@@ -118,6 +118,7 @@ module engram_learning_engine
   assign last_axon    = AxonCntWidth'(axon_q) + 1'b1 >= axon_count_i;
 
   engram_learning_term u_term (
+    .valid_i    (st_q == LTerm),
     .term_i     (term_i),
     .operands_i (ops_q),
     .value_o    (term_value)
@@ -128,13 +129,24 @@ module engram_learning_engine
   logic signed [LearnSumWidth-1:0] w_sum, w_lo, w_hi, w_new, t_sum;
   logic signed [TagWidth-1:0]      t_new;
 
-  assign w_sum = LearnSumWidth'(ops_q.w) + dw_q;
-  assign w_lo  = LearnSumWidth'($signed({rule_q.w_min, {LearnFracBits{1'b0}}}));
-  assign w_hi  = LearnSumWidth'($signed({rule_q.w_max, {LearnFracBits{1'b1}}}));
-  assign w_new = w_sum < w_lo ? w_lo : w_sum > w_hi ? w_hi : w_sum;
-  assign t_sum = LearnSumWidth'(ops_q.t) + dt_q;
-  assign t_new = t_sum > LearnSumWidth'(TagMax) ? TagWidth'(TagMax) :
-                 t_sum < LearnSumWidth'(TagMin) ? TagWidth'(TagMin) : t_sum[TagWidth-1:0];
+  // Only in the write-back cycles (operand isolation, as in the term).
+  always_comb begin
+    w_sum = '0;
+    w_lo  = '0;
+    w_hi  = '0;
+    w_new = '0;
+    t_sum = '0;
+    t_new = '0;
+    if (st_q == LWriteSyn || st_q == LWritePlastic) begin
+      w_sum = LearnSumWidth'(ops_q.w) + dw_q;
+      w_lo  = LearnSumWidth'($signed({rule_q.w_min, {LearnFracBits{1'b0}}}));
+      w_hi  = LearnSumWidth'($signed({rule_q.w_max, {LearnFracBits{1'b1}}}));
+      w_new = w_sum < w_lo ? w_lo : w_sum > w_hi ? w_hi : w_sum;
+      t_sum = LearnSumWidth'(ops_q.t) + dt_q;
+      t_new = t_sum > LearnSumWidth'(TagMax) ? TagWidth'(TagMax) :
+              t_sum < LearnSumWidth'(TagMin) ? TagWidth'(TagMin) : t_sum[TagWidth-1:0];
+    end
+  end
 
   // --- Control -------------------------------------------------------------------
   always_comb begin

@@ -10,7 +10,8 @@
 //      modulator axon sets r0, r0e and adds payload * impulse to mod_in) and
 //      one per synapse-memory word of its row, which it adds into the
 //      dendritic accumulator slot (t + delay) mod NumSlots;
-//   2. pulse start_i with step_i = s: the step's phases run in order, each
+//   2. pulse start_i: the core runs step s (it counts its steps from the
+//      clear: 0, 1, 2, ...); the step's phases run in order, each
 //      skipped when the core has nothing for it:
 //        update     the LIF neurons, in index order, one per cycle
 //                   (spike sources are not visited: their spikes come
@@ -55,8 +56,7 @@ module engram_neuron_core
 
   // Commands (taken when idle; priority clear_i, then in_valid_i, then start_i).
   input  logic                                clear_i,           // zero all accumulator slots of the configured neurons
-  input  logic                                start_i,           // run step step_i
-  input  logic [AerPacketTimestampWidth-1:0]  step_i,            // the step (mod 4096) start_i runs
+  input  logic                                start_i,           // run the next step (0, 1, 2, ... from the clear)
   output logic                                busy_o,            // clearing, delivering or running a step
   output core_phase_e                         phase_o,           // what the core does in this cycle
 
@@ -68,7 +68,7 @@ module engram_neuron_core
   input  logic [AerPacketPayloadWidth-1:0]    in_payload_i,      // its payload (read by modulator axons only)
 
   // Egress and observation, registered: valid in the cycle after the work.
-  output logic                                spike_valid_o,     // spike_neuron_o spiked in step step_i
+  output logic                                spike_valid_o,     // spike_neuron_o spiked in this step
   output logic [NeuronIdxWidth-1:0]           spike_neuron_o,    // a spiking neuron, ascending within a step
   output logic                                obs_valid_o,       // obs_state_o holds neuron obs_neuron_o's registers
   output logic [NeuronIdxWidth-1:0]           obs_neuron_o,      // neuron just updated
@@ -81,7 +81,7 @@ module engram_neuron_core
   output synapse_word_t                       syn_obs_word_o,    // its SynapseWord (new weight)
   output plastic_word_t                       syn_obs_plastic_o, // its PlasticWord (new fraction and tag)
   output logic [ModulatorChannels-1:0][TraceWidth-1:0] mod_r1_o, // every channel's trace r1
-  output logic                                done_o,            // one cycle: step step_i is complete
+  output logic                                done_o,            // one cycle: the step is complete
 
   // Debug read port of the synapse memory (combinational, any time).
   input  logic [SynIdxWidth-1:0]              dbg_syn_addr_i,    // word read
@@ -158,7 +158,8 @@ module engram_neuron_core
   logic [NeuronIdxWidth-1:0]   neuron_q, neuron_d;      // clear: current neuron; update: position in the LIF list
   logic [AxonIdxWidth-1:0]     trace_axon_q, trace_axon_d;  // pre trace: current axon
   logic [SlotWidth:0]          clr_slot_q, clr_slot_d;  // clear: {slot, receptor}
-  logic [SlotWidth-1:0]        slot_q, slot_d;          // update: consumed slot; deliver: emission step
+  logic [SlotWidth-1:0]        slot_q, slot_d;          // deliver: the event's emission step
+  logic [SlotWidth-1:0]        step_slot_q, step_slot_d;  // the next step's slot: s mod NumSlots
   logic [RowEndWidth-1:0]      ptr_q, ptr_d;            // deliver: next synapse-memory word
   logic [RowEndWidth-1:0]      end_q, end_d;            // deliver: end of the row
   logic [ShiftWidth-1:0]       shift_q, shift_d;        // deliver: WeightShift + weight_exp
@@ -208,17 +209,18 @@ module engram_neuron_core
 
   logic                         upd_first;   // start_i taken: the first LIF neuron updates in this cycle
   logic                         upd_now;     // a neuron updates in this cycle
-  logic [NeuronIdxWidth-1:0]    upd_pos;     // its position in the LIF list
-  logic [SlotWidth-1:0]         upd_slot;    // the slot consumed: s mod NumSlots
+  logic                         upd_en;      // the update datapath may be used (operand isolation)
   logic [NeuronIdxWidth-1:0]    upd_neuron;
 
+  // The datapath reads registers only (neuron_q is 0 between steps), so
+  // that the first neuron can update in the start cycle without a path
+  // from the command inputs through it.
   assign upd_first   = st_q == PhaseIdle && !clear_i && !in_valid_i && start_i && lif_count_q != '0;
   assign upd_now     = upd_first || st_q == PhaseUpdate;
-  assign upd_pos     = upd_first ? '0 : neuron_q;
-  assign upd_slot    = upd_first ? SlotWidth'(step_i) : slot_q;
-  assign upd_neuron  = lif_list_q[upd_pos];
-  assign upd_exc_idx = {upd_slot, 1'b0, upd_neuron};
-  assign upd_inh_idx = {upd_slot, 1'b1, upd_neuron};
+  assign upd_en      = st_q == PhaseIdle || st_q == PhaseUpdate;
+  assign upd_neuron  = lif_list_q[neuron_q];
+  assign upd_exc_idx = {step_slot_q, 1'b0, upd_neuron};
+  assign upd_inh_idx = {step_slot_q, 1'b1, upd_neuron};
   assign upd_config  = profile_q[profile_of_q[upd_neuron]];
   for (genvar i = 0; i < 3; i++) begin : g_post_trace
     assign upd_post_trace[i] = post_trace_q[{upd_config.post_trace_profile, 2'(i)}];
@@ -230,14 +232,14 @@ module engram_neuron_core
     .post_trace_i (upd_post_trace),
     .in_exc_i     (acc_q[upd_exc_idx]),
     .in_inh_i     (acc_q[upd_inh_idx]),
-    .lif_i        (lif_q[upd_neuron]),
+    .lif_i        (upd_en && lif_q[upd_neuron]),
     .state_o      (upd_state),
     .spike_o      (upd_spike)
   );
 
   logic last_neuron, last_lif;
   assign last_neuron = NeuronCntWidth'(neuron_q) + 1'b1 >= count_q;
-  assign last_lif    = NeuronCntWidth'(upd_pos) + 1'b1 >= lif_count_q;
+  assign last_lif    = NeuronCntWidth'(neuron_q) + 1'b1 >= lif_count_q;
 
   // --- Pre-trace datapath: one axon per cycle (numerics §7) -----------------------
   axon_entry_t                  trace_entry;
@@ -248,8 +250,13 @@ module engram_neuron_core
   assign trace_entry   = axon_q[trace_axon_q];
   assign pre_cfg_x1    = pre_trace_q[{trace_entry.pre_trace_profile, 1'b0}];
   assign pre_cfg_x2    = pre_trace_q[{trace_entry.pre_trace_profile, 1'b1}];
-  assign pre_new.x1    = trace_step(pre_q[trace_axon_q].x1, pre_cfg_x1.decay, pre_cfg_x1.impulse, x0_q[trace_axon_q]);
-  assign pre_new.x2    = trace_step(pre_q[trace_axon_q].x2, pre_cfg_x2.decay, pre_cfg_x2.impulse, x0_q[trace_axon_q]);
+  always_comb begin  // only in the pre-trace phase (operand isolation)
+    pre_new = '0;
+    if (st_q == PhasePreTrace) begin
+      pre_new.x1 = trace_step(pre_q[trace_axon_q].x1, pre_cfg_x1.decay, pre_cfg_x1.impulse, x0_q[trace_axon_q]);
+      pre_new.x2 = trace_step(pre_q[trace_axon_q].x2, pre_cfg_x2.decay, pre_cfg_x2.impulse, x0_q[trace_axon_q]);
+    end
+  end
   assign last_trace_axon = AxonCntWidth'(trace_axon_q) + 1'b1 >= learn_axons_q;
 
   // --- Learning engine (numerics §8) ------------------------------------------------
@@ -311,7 +318,8 @@ module engram_neuron_core
   assign after_pre_trace = learn_now && learn_axons_q != '0 ? PhaseLearn : PhaseIdle;
   assign after_mod_trace = learn_axons_q != '0 ? PhasePreTrace : after_pre_trace;
   assign after_update    = mod_en_q ? PhaseModTrace : after_mod_trace;
-  assign lrn_start       = st_d == PhaseLearn && st_q != PhaseLearn;
+  // The learning phase follows the pre-trace phase's last axon only.
+  assign lrn_start       = st_q == PhasePreTrace && last_trace_axon && learn_now;
 
   always_comb begin
     st_d            = st_q;
@@ -351,7 +359,6 @@ module engram_neuron_core
         end else if (start_i) begin
           // The first LIF neuron updates in this cycle (below).
           trace_axon_d = '0;
-          slot_d       = SlotWidth'(step_i);
           if (lif_count_q == '0) begin
             st_d     = after_update;
             step_end = st_d == PhaseIdle;
@@ -408,13 +415,21 @@ module engram_neuron_core
       if (last_lif) begin
         st_d     = after_update;
         step_end = st_d == PhaseIdle;
+        neuron_d = '0;
       end else begin
         st_d     = PhaseUpdate;
-        neuron_d = upd_pos + 1'b1;
+        neuron_d = neuron_q + 1'b1;
       end
     end
 
     done_d = step_end;
+    // The step counter: zeroed by the clear after loading, one per step.
+    step_slot_d = step_slot_q;
+    if (st_q == PhaseIdle && clear_i) begin
+      step_slot_d = '0;
+    end else if (step_end) begin
+      step_slot_d = step_slot_q + 1'b1;
+    end
     // The epoch counter advances at the end of every step; an epoch's end
     // clears its flags (y0e lazily, in the next update pass).
     epoch_cnt_d = epoch_cnt_q;
@@ -437,6 +452,7 @@ module engram_neuron_core
       trace_axon_q    <= '0;
       clr_slot_q      <= '0;
       slot_q          <= '0;
+      step_slot_q     <= '0;
       ptr_q           <= '0;
       end_q           <= '0;
       shift_q         <= '0;
@@ -455,6 +471,7 @@ module engram_neuron_core
       trace_axon_q    <= trace_axon_d;
       clr_slot_q      <= clr_slot_d;
       slot_q          <= slot_d;
+      step_slot_q     <= step_slot_d;
       ptr_q           <= ptr_d;
       end_q           <= end_d;
       shift_q         <= shift_d;
@@ -610,7 +627,7 @@ module engram_neuron_core
   // port, step bits above the slot index, and the fields of the tables that
   // other engines (or nobody) read.
   logic unused_bits;
-  assign unused_bits = ^{cfg_addr_i, cfg_wdata_i, step_i, in_time_i, in_axon, syn, trace_entry,
+  assign unused_bits = ^{cfg_addr_i, cfg_wdata_i, in_time_i, in_axon, syn, trace_entry,
                          pre_cfg_x1.unused, pre_cfg_x2.unused, mod_sum};
 
 endmodule

@@ -180,6 +180,7 @@ class verilated_core final : public rtl_core {
     step_limit_ = n + 2 * std::uint64_t{learn_axons} + 21 * memory_.size() + 16;
     load_cycles_ = cycles_ - start;
     cycles_ = 0;
+    steps_ = 0;
     by_phase_ = {};
   }
 
@@ -196,9 +197,14 @@ class verilated_core final : public rtl_core {
   }
 
   void update(std::uint64_t step) override {
+    // The core counts its steps from the clear; the caller's must agree.
+    if (step != steps_) {
+      throw std::logic_error("rtl core: update of step " + std::to_string(step) + ", expected " +
+                             std::to_string(steps_));
+    }
+    ++steps_;
     spiked_.clear();
     model_->start_i = 1;
-    model_->step_i = static_cast<std::uint16_t>(step & 0xfff);
     ++by_phase_.update;  // the start cycle: it updates the first LIF neuron
     tick();
     model_->start_i = 0;
@@ -352,6 +358,7 @@ class verilated_core final : public rtl_core {
   std::uint64_t load_cycles_ = 0;
   bool finished_ = false;
   std::uint64_t step_limit_ = 0;
+  std::uint64_t steps_ = 0;  // steps run since load()
   cycle_counts by_phase_;
   std::vector<isa::neuron_state> states_;
   std::vector<isa::pre_trace_state> pre_traces_;

@@ -20,13 +20,13 @@ ENGRAM_COSIM_LEARN_SEED=${ENGRAM_COSIM_LEARN_SEED:-2000000} \
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# example, busiest core (the fullest of `engram compile`'s report), steps
+# example, busiest core (the timing model's most frequent bottleneck in `engram run`), steps
 while read -r example core steps; do
   "$engram" compile "$root/examples/$example/network.json" -o "$work/$example.engram" >/dev/null
   echo "== engram cosim $example.engram --core $core --steps $steps"
   "$engram" cosim "$work/$example.engram" --core "$core" --steps "$steps"
 done <<'EOF'
-vogels_abbott_cuba 1 20000
+vogels_abbott_cuba 0 20000
 stdp_song2000 0 5000
 stdp_song2000_correlated 0 5000
 distal_reward 0 20000

@@ -77,7 +77,9 @@ class rtl_core {
   /// `emitted`, with the packet's payload (read by modulator axons only).
   virtual void deliver(std::uint32_t axon, std::uint64_t emitted, std::uint32_t payload = 0) = 0;
   /// Runs step `step` after its events were delivered: the neuron update,
-  /// the traces and, at the end of an epoch, the learning engine.
+  /// the traces and, at the end of an epoch, the learning engine. Steps run
+  /// in order from 0 (the core counts them); another step throws
+  /// std::logic_error.
   virtual void update(std::uint64_t step) = 0;
 
   /// The neurons that spiked in the last update, ascending.
