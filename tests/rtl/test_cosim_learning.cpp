@@ -7,6 +7,7 @@
 // and `engram cosim` on the busiest core of each plastic example.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -559,6 +560,33 @@ TEST(cosim_cli, replays_the_busiest_core_of_stdp_song2000) { cosim_example("stdp
 
 TEST(cosim_cli, replays_the_busiest_core_of_stdp_song2000_correlated) {
   cosim_example("stdp_song2000_correlated", 1000, 1000);
+}
+
+// --- (e) Timing calibration -----------------------------------------------------------------------
+
+TEST(cosim_cli, the_calibrated_chip_estimates_the_rtl_cycles_within_10_percent) {
+  // rtl/chip/engram-rtl.json (docs/rtl.md, "Timing calibration"): the
+  // timing model's estimate for the busiest core of every example against
+  // the RTL's measured cycles.
+  const std::string chip = std::string(ENGRAM_SOURCE_DIR) + "/rtl/chip/engram-rtl.json";
+  const test::temp_dir dir;
+  for (const std::string name :
+       {"single_neuron", "vogels_abbott_cuba", "stdp_song2000", "stdp_song2000_correlated", "distal_reward"}) {
+    SCOPED_TRACE(name);
+    const std::string image = dir.str(name + ".engram");
+    test::cli_result r = test::run_cli("compile " + test::example(name) + " --chip " + chip + " -o " + image);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = test::run_cli("cosim " + image + " --core 0 --steps 300");
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const std::string key = "cycles per step estimated against the RTL's ";
+    const std::size_t at = r.out.find(key);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::size_t colon = r.out.find(": ", at + key.size());
+    ASSERT_NE(colon, std::string::npos) << r.out;
+    const double error = std::stod(r.out.substr(colon + 2));
+    EXPECT_LE(std::abs(error), 10.0) << r.out;
+    std::printf("%s: %s", name.c_str(), r.out.substr(r.out.rfind('\n', at) + 1, r.out.find('\n', at) - r.out.rfind('\n', at)).c_str());
+  }
 }
 
 }  // namespace
