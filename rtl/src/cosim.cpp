@@ -1,5 +1,6 @@
 // Lock-step co-simulation: both models take the same packets, then every
-// neuron's registers and the spike lists are compared (docs/rtl.md).
+// neuron's registers, the spike lists, the pre traces of learning axons, the
+// modulator traces and the plastic synapses are compared (docs/rtl.md).
 #include <engram/rtl/cosim.hpp>
 
 #include <algorithm>
@@ -13,9 +14,22 @@ namespace engram::rtl {
 // --- The emulator side ---------------------------------------------------------------
 
 emulator_model::emulator_model(const isa::core_image& image, std::uint32_t core_id, std::uint64_t seed)
-    : core_(image, core_id, seed) {}
+    : core_(image, core_id, seed), plastic_index_(image.synapse_memory.size(), ~0u) {
+  for (std::uint32_t i = 0; i < core_.plastic_count(); ++i) {
+    plastic_index_[core_.plastic_address(i)] = i;
+  }
+}
+
+emulator::plastic_state emulator_model::plastic_at(std::uint32_t address) const {
+  const std::uint32_t i = plastic_index_.at(address);
+  if (i == ~0u) {
+    throw std::logic_error("emulator_model: no plastic synapse at word " + std::to_string(address));
+  }
+  return core_.plastic(i);
+}
 
 void emulator_model::step(std::uint64_t s, std::span<const packet> packets) {
+  core_.counters() = {};  // the step's own counters (what the timing model reads)
   for (const packet& p : packets) {
     core_.deliver(p.src_core, p.neuron, p.payload, s - 1, s);
   }
@@ -50,39 +64,61 @@ void rtl_model::step(std::uint64_t s, std::span<const packet> packets) {
                               [](const isa::input_map_entry& e, std::uint32_t c) { return e.src_core < c; });
     for (; m != map.end() && m->src_core == p.src_core && m->neuron_base <= p.neuron; ++m) {
       if (p.neuron < m->neuron_base + m->count) {
-        core_->deliver(m->axon_base + (p.neuron - m->neuron_base), s - 1);
+        core_->deliver(m->axon_base + (p.neuron - m->neuron_base), s - 1, p.payload);
       }
     }
   }
   core_->update(s);
 }
 
+emulator::plastic_state rtl_model::plastic_at(std::uint32_t address) const {
+  const std::vector<std::uint32_t>& memory = core_->synapse_memory();
+  const isa::synapse_word w = isa::unpack_synapse_word({memory.at(address)});
+  const isa::plastic_word pw = isa::unpack_plastic_word({memory.at(std::size_t{address} + 1)});
+  return {w.weight, pw.weight_frac, pw.tag};
+}
+
 // --- Comparison ---------------------------------------------------------------------------
 
 std::string to_string(const mismatch& m) {
-  return "step " + std::to_string(m.step) + " neuron " + std::to_string(m.neuron) + " " + m.field +
-         ": emulator " + std::to_string(m.emulator) + ", rtl " + std::to_string(m.rtl);
+  std::string where;
+  switch (m.what) {
+    case element::neuron: where = "neuron " + std::to_string(m.neuron); break;
+    case element::axon: where = "axon " + std::to_string(m.axon); break;
+    case element::channel: where = "channel " + std::to_string(m.channel); break;
+    case element::synapse:
+      where = "synapse axon " + std::to_string(m.axon) + " word " + std::to_string(m.word) + " target " +
+              std::to_string(m.neuron);
+      break;
+  }
+  return "step " + std::to_string(m.step) + " " + where + " " + m.field + ": emulator " + std::to_string(m.emulator) +
+         ", rtl " + std::to_string(m.rtl);
 }
 
 namespace {
 
+// The invariants of numerics §12 the RTL relies on and the emulator guards
+// against (an image that passed validation has them).
 void check_runnable(const isa::core_image& image) {
-  std::uint64_t plastic = 0;
   std::uint32_t max_delay = 0;
   for (const isa::axon_entry& a : image.axons) {
     if (a.modulator) {
       continue;
     }
+    if (a.learning && a.rule >= image.rules.size()) {
+      throw unsupported_core("learning_axon_rule", a.rule, image.rules.size());
+    }
     for (const isa::row_synapse& s : isa::decode_row(image, a)) {
-      plastic += s.plastic ? 1 : 0;
       max_delay = std::max<std::uint32_t>(max_delay, s.word.delay);
     }
   }
-  if (plastic != 0) {
-    throw unsupported_core("plastic_synapses", plastic, 0);
-  }
   if (max_delay > limits().slots) {
     throw unsupported_core("delay", max_delay, limits().slots);
+  }
+  for (const isa::learning_rule& r : image.rules) {
+    if (std::uint64_t{r.first_term} + r.num_terms > image.microcode.size()) {
+      throw unsupported_core("rule_terms_end", std::uint64_t{r.first_term} + r.num_terms, image.microcode.size());
+    }
   }
 }
 
@@ -91,7 +127,26 @@ void check_runnable(const isa::core_image& image) {
 cosimulation::cosimulation(const isa::core_image& image, std::uint32_t core_id, std::uint64_t seed,
                            cosim_options options)
     : emu_((check_runnable(image), image), core_id, seed), rtl_(image, options.variant, options.rtl),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  // What is compared besides the neurons: the learning axons' pre traces
+  // and every plastic synapse of a learning row, with its axon and target.
+  for (std::uint32_t a = 0; a < image.axons.size(); ++a) {
+    const isa::axon_entry& entry = image.axons[a];
+    if (!entry.learning) {
+      continue;
+    }
+    learning_axons_.push_back(a);
+    if (entry.modulator) {
+      continue;
+    }
+    for (const isa::row_synapse& s : isa::decode_row(image, entry)) {
+      if (s.plastic) {
+        plastic_.push_back({a, s.address, s.word.target});
+      }
+    }
+  }
+  epoch_ = image.rules.empty() ? 0 : image.rules.back().epoch;
+}
 
 const std::vector<mismatch>& cosimulation::step(std::span<const packet> packets) {
   if (step_ == 0 && !packets.empty()) {
@@ -142,7 +197,66 @@ const std::vector<mismatch>& cosimulation::step(std::span<const packet> packets)
   for (; ir < spikes_r.size(); ++ir) {
     mismatches_.push_back({s, spikes_r[ir], "spike", 0, 1});
   }
+
+  // Pre traces (learning axons only, numerics §7) and modulator traces.
+  auto compare_in = [&](mismatch m, std::int64_t e, std::int64_t r) {
+    if (e != r) {
+      m.step = s;
+      m.emulator = e;
+      m.rtl = r;
+      mismatches_.push_back(std::move(m));
+    }
+  };
+  for (const std::uint32_t a : learning_axons_) {
+    const isa::pre_trace_state e = emu_.pre_trace(a);
+    const isa::pre_trace_state r = rtl_.pre_trace(a);
+    compare_in({.field = "x1", .what = element::axon, .axon = a}, e.x1, r.x1);
+    compare_in({.field = "x2", .what = element::axon, .axon = a}, e.x2, r.x2);
+  }
+  for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+    compare_in({.field = "r1", .what = element::channel, .channel = c}, emu_.modulator_trace(c),
+               rtl_.modulator_trace(c));
+  }
+
+  // Plastic synapses: they change only at the end of an epoch (numerics §8).
+  const bool epoch_end = epoch_ != 0 && (s + 1) % epoch_ == 0;
+  epochs_ += epoch_end ? 1 : 0;
+  if (epoch_end || options_.compare_plastic_every_step) {
+    for (const plastic_ref& p : plastic_) {
+      const emulator::plastic_state e = emu_.plastic_at(p.address);
+      const emulator::plastic_state r = rtl_.plastic_at(p.address);
+      auto field = [&](const char* name) {
+        mismatch m;
+        m.neuron = p.target;
+        m.field = name;
+        m.what = element::synapse;
+        m.axon = p.axon;
+        m.word = p.address;
+        return m;
+      };
+      compare_in(field("weight"), e.weight, r.weight);
+      compare_in(field("weight_frac"), e.weight_frac, r.weight_frac);
+      compare_in(field("tag"), e.tag, r.tag);
+    }
+  }
   return mismatches_;
+}
+
+std::vector<mismatch> cosimulation::compare_synapse_memory() {
+  std::vector<mismatch> out;
+  const std::vector<std::uint32_t> e = emu_.golden().synapse_memory();
+  const std::vector<std::uint32_t> r = rtl_.core().read_synapse_memory();
+  for (std::uint32_t i = 0; i < e.size() && i < r.size(); ++i) {
+    if (e[i] != r[i]) {
+      out.push_back({.step = step_ == 0 ? 0 : step_ - 1,
+                     .field = "word",
+                     .emulator = e[i],
+                     .rtl = r[i],
+                     .what = element::synapse,
+                     .word = i});
+    }
+  }
+  return out;
 }
 
 }  // namespace engram::rtl

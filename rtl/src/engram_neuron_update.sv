@@ -14,44 +14,50 @@ module engram_neuron_update
   input  trace_config_t [2:0]          post_trace_i,  // y1..y3 profiles of config_i.post_trace_profile
   input  logic signed [StateWidth-1:0] in_exc_i,      // excitatory accumulator slot of this step (>= 0)
   input  logic signed [StateWidth-1:0] in_inh_i,      // inhibitory accumulator slot of this step (<= 0)
-  input  logic                         lif_i,         // 0: a spike source, whose registers stay as they are
+  input  logic                         lif_i,         // a LIF neuron is updated (0: a spike source, or no update: registers stay)
   output neuron_state_t                state_o,       // registers after this step
   output logic                         spike_o        // the neuron spiked in this step
 );
 
   localparam int unsigned SumWidth = StateWidth + 3;  // a sum of three int24 and the bias
 
-  // Derived configuration values (numerics §3).
+  // Derived configuration values (numerics §3), the currents (decay, then
+  // this step's input, one saturation) and the voltage. Computed only for a
+  // LIF neuron being updated (lif_i): otherwise the datapath's results stay
+  // zero (operand isolation), and a simulator skips it.
   logic signed [SumWidth-1:0]   threshold, bias;
   logic signed [StateWidth-1:0] reset_v;
-
-  assign threshold = $signed({{(SumWidth-NeuronConfigThresholdMantWidth-ThresholdShift){1'b0}},
-                              config_i.threshold_mant, {ThresholdShift{1'b0}}});
-  assign bias      = SumWidth'(config_i.bias_mant) <<< config_i.bias_exp;
-  assign reset_v   = StateWidth'(config_i.reset_mant) <<< ResetShift;
-
-  // Currents: decay, then this step's input, one saturation.
   logic signed [StateWidth-1:0] u_exc, u_inh, v_decayed, v_sat;
   logic signed [SumWidth-1:0]   v_sum;
   logic                         fire;
 
-  assign u_exc = sat_state(SumWidth'(decay_state(state_i.u_exc, config_i.decay_u_exc)) +
-                           SumWidth'(in_exc_i));
-  assign u_inh = sat_state(SumWidth'(decay_state(state_i.u_inh, config_i.decay_u_inh)) +
-                           SumWidth'(in_inh_i));
-  assign v_decayed = decay_state(state_i.v, config_i.decay_v);
-  assign v_sum = SumWidth'(v_decayed) + SumWidth'(u_exc) + SumWidth'(u_inh) + bias;
-  assign v_sat = sat_state(v_sum);
-`ifdef ENGRAM_MUTATE_THRESHOLD_GT
-  assign fire  = SumWidth'(v_sat) > threshold;
-`else
-  assign fire  = SumWidth'(v_sat) >= threshold;
-`endif
-
   always_comb begin
-    state_o = state_i;
-    spike_o = 1'b0;
+    threshold = '0;
+    bias      = '0;
+    reset_v   = '0;
+    u_exc     = '0;
+    u_inh     = '0;
+    v_decayed = '0;
+    v_sum     = '0;
+    v_sat     = '0;
+    fire      = 1'b0;
+    state_o   = state_i;
+    spike_o   = 1'b0;
     if (lif_i) begin
+      threshold = $signed({{(SumWidth-NeuronConfigThresholdMantWidth-ThresholdShift){1'b0}},
+                           config_i.threshold_mant, {ThresholdShift{1'b0}}});
+      bias      = SumWidth'(config_i.bias_mant) <<< config_i.bias_exp;
+      reset_v   = StateWidth'(config_i.reset_mant) <<< ResetShift;
+      u_exc     = sat_state(SumWidth'(decay_state(state_i.u_exc, config_i.decay_u_exc)) + SumWidth'(in_exc_i));
+      u_inh     = sat_state(SumWidth'(decay_state(state_i.u_inh, config_i.decay_u_inh)) + SumWidth'(in_inh_i));
+      v_decayed = decay_state(state_i.v, config_i.decay_v);
+      v_sum     = SumWidth'(v_decayed) + SumWidth'(u_exc) + SumWidth'(u_inh) + bias;
+      v_sat     = sat_state(v_sum);
+`ifdef ENGRAM_MUTATE_THRESHOLD_GT
+      fire      = SumWidth'(v_sat) > threshold;
+`else
+      fire      = SumWidth'(v_sat) >= threshold;
+`endif
       state_o.u_exc = u_exc;
       state_o.u_inh = u_inh;
       if (state_i.refractory != '0) begin

@@ -1,8 +1,9 @@
-// The verilated neuron core behind rtl_core: one template over the three
+// The verilated neuron core behind rtl_core: one template over the four
 // verilated builds (reference and mutants), which have the same ports.
 // The clock is driven here; every tick is one core cycle.
 #include <engram/rtl/rtl_core.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <verilated_fst_c.h>
 
 #include "Vcore_mutant_decay_floor.h"
+#include "Vcore_mutant_learn_round.h"
 #include "Vcore_mutant_threshold_gt.h"
 #include "Vcore_reference.h"
 
@@ -30,8 +32,33 @@ enum cfg_target : std::uint8_t {
   cfg_axon = 4,
   cfg_synapse = 5,
   cfg_post_trace = 6,
+  cfg_pre_trace = 7,
+  cfg_mod_trace = 8,
+  cfg_rule = 9,
+  cfg_microcode = 10,
+  cfg_learning = 11,
+  cfg_lif_list = 12,
 };
+constexpr unsigned lif_count_lsb = 16;  // CfgNeuronCount's word: LIF neurons << 16
 constexpr std::uint32_t lif_bit = 1u << 16;
+// CfgLearning's word (engram_core_pkg): axons, epoch << 16, modulators << 24.
+constexpr unsigned learn_epoch_lsb = 16;
+constexpr unsigned learn_mod_bit = 24;
+
+// The core's phases (engram_core_pkg::core_phase_e).
+enum phase : std::uint8_t {
+  phase_idle = 0,
+  phase_clear = 1,
+  phase_deliver = 2,
+  phase_update = 3,
+  phase_mod_trace = 4,
+  phase_pre_trace = 5,
+  phase_learn = 6,
+};
+
+constexpr std::uint32_t rtl_rules = 16;                    // 1 << AxonEntryRuleWidth
+constexpr std::uint32_t rtl_pre_trace_configs = 2 * 8;     // {profile, x1/x2}
+constexpr std::uint32_t rtl_microcode = 256;               // MicrocodeDepth
 
 using words128 = std::array<std::uint32_t, 4>;
 
@@ -66,6 +93,8 @@ class verilated_core final : public rtl_core {
     model_->clear_i = 0;
     model_->start_i = 0;
     model_->in_valid_i = 0;
+    model_->in_payload_i = 0;
+    model_->dbg_syn_addr_i = 0;
     model_->eval();
   }
 
@@ -76,7 +105,14 @@ class verilated_core final : public rtl_core {
     reset();
     const std::uint64_t start = cycles_;
     const std::uint32_t n = static_cast<std::uint32_t>(image.neuron_count());
-    write(cfg_neuron_count, 0, {n, 0, 0, 0});
+    // The update engine visits the LIF neurons only (a list, ascending).
+    std::uint32_t lif_count = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (image.kinds[i] == isa::neuron_kind::lif) {
+        write(cfg_lif_list, lif_count++, {i, 0, 0, 0});
+      }
+    }
+    write(cfg_neuron_count, 0, {n | (lif_count << lif_count_lsb), 0, 0, 0});
     for (std::uint32_t p = 0; p < image.profiles.size(); ++p) {
       write(cfg_profile, p, to_words(isa::pack(image.profiles[p])));
     }
@@ -101,32 +137,77 @@ class verilated_core final : public rtl_core {
         write(cfg_post_trace, 4 * p + k, to_words(isa::pack(c)));
       }
     }
+    // Learning tables (a table shorter than the core's is padded with zeros,
+    // as the emulator reads a missing trace profile as {0, 0}).
+    for (std::uint32_t i = 0; i < rtl_pre_trace_configs; ++i) {
+      const isa::trace_config c =
+          i < image.pre_trace_profiles.size() ? image.pre_trace_profiles[i] : isa::trace_config{};
+      write(cfg_pre_trace, i, to_words(isa::pack(c)));
+    }
+    for (std::uint32_t c = 0; c < isa::modulator_channels; ++c) {
+      const isa::trace_config t = c < image.modulator_traces.size() ? image.modulator_traces[c] : isa::trace_config{};
+      write(cfg_mod_trace, c, to_words(isa::pack(t)));
+    }
+    for (std::uint32_t r = 0; r < rtl_rules; ++r) {
+      write(cfg_rule, r, to_words(isa::pack(r < image.rules.size() ? image.rules[r] : isa::learning_rule{})));
+    }
+    for (std::uint32_t j = 0; j < rtl_microcode; ++j) {
+      write(cfg_microcode, j,
+            to_words(isa::pack(j < image.microcode.size() ? image.microcode[j] : isa::learning_term{})));
+    }
+    // The pre-trace and learning engines visit the axons up to the last
+    // learning one; the epoch is the rules' (the emulator takes the last
+    // rule's; numerics §12 makes them equal).
+    std::uint32_t learn_axons = 0;
+    bool modulators = !image.modulator_traces.empty();
+    for (std::uint32_t a = 0; a < image.axons.size(); ++a) {
+      learn_axons = image.axons[a].learning ? a + 1 : learn_axons;
+      modulators = modulators || image.axons[a].modulator;
+    }
+    const std::uint32_t epoch = image.rules.empty() ? 0 : image.rules.back().epoch;
+    write(cfg_learning, 0,
+          {learn_axons | (epoch << learn_epoch_lsb) | ((modulators ? 1u : 0u) << learn_mod_bit), 0, 0, 0});
     model_->clear_i = 1;
     tick();
     model_->clear_i = 0;
     wait_idle(std::uint64_t{ENGRAM_RTL_SLOTS} * 2 * n + 4);
     states_ = image.initial_state;
+    pre_traces_.assign(image.axons.size(), {});
+    memory_ = image.synapse_memory;
     spiked_.clear();
+    // The longest a step can take: every neuron, two passes over the axons,
+    // and every synapse word as a plastic synapse with 16 terms.
+    step_limit_ = n + 2 * std::uint64_t{learn_axons} + 21 * memory_.size() + 16;
     load_cycles_ = cycles_ - start;
     cycles_ = 0;
+    steps_ = 0;
+    by_phase_ = {};
   }
 
-  void deliver(std::uint32_t axon, std::uint64_t emitted) override {
+  void deliver(std::uint32_t axon, std::uint64_t emitted, std::uint32_t payload) override {
+    const std::uint64_t before = cycles_;
     model_->in_valid_i = 1;
     model_->in_axon_i = static_cast<std::uint16_t>(axon);
     model_->in_time_i = static_cast<std::uint16_t>(emitted & 0xfff);
+    model_->in_payload_i = static_cast<std::uint8_t>(payload);
     tick();
     model_->in_valid_i = 0;
     wait_idle(std::uint64_t{1} << 21);
+    by_phase_.ingress += cycles_ - before;
   }
 
   void update(std::uint64_t step) override {
+    // The core counts its steps from the clear; the caller's must agree.
+    if (step != steps_) {
+      throw std::logic_error("rtl core: update of step " + std::to_string(step) + ", expected " +
+                             std::to_string(steps_));
+    }
+    ++steps_;
     spiked_.clear();
     model_->start_i = 1;
-    model_->step_i = static_cast<std::uint16_t>(step & 0xfff);
+    ++by_phase_.update;  // the start cycle: it updates the first LIF neuron
     tick();
     model_->start_i = 0;
-    const std::uint64_t limit = states_.size() + 4;
     for (std::uint64_t k = 0;; ++k) {
       if (model_->obs_valid_o) {
         const std::uint32_t n = model_->obs_neuron_o;
@@ -140,12 +221,31 @@ class verilated_core final : public rtl_core {
       if (model_->spike_valid_o) {
         spiked_.push_back(model_->spike_neuron_o);
       }
+      if (model_->pre_obs_valid_o) {
+        const std::uint32_t a = model_->pre_obs_axon_o;
+        if (a < pre_traces_.size()) {
+          pre_traces_[a] = isa::unpack_pre_trace_state({std::uint64_t{model_->pre_obs_o}});
+        }
+      }
+      if (model_->syn_obs_valid_o) {
+        const std::uint32_t at = model_->syn_obs_addr_o;
+        if (std::size_t{at} + 1 < memory_.size()) {
+          memory_[at] = model_->syn_obs_word_o;
+          memory_[at + 1] = model_->syn_obs_plastic_o;
+        }
+      }
       if (model_->done_o) {
         break;
       }
-      if (k > limit) {
-        throw std::logic_error("rtl core: the update of step " + std::to_string(step) + " did not finish in " +
-                               std::to_string(limit) + " cycles");
+      if (k > step_limit_) {
+        throw std::logic_error("rtl core: step " + std::to_string(step) + " did not finish in " +
+                               std::to_string(step_limit_) + " cycles");
+      }
+      switch (model_->phase_o) {
+        case phase_learn: ++by_phase_.learn; break;
+        case phase_pre_trace: ++by_phase_.pre_trace; break;
+        case phase_mod_trace: ++by_phase_.mod_trace; break;
+        default: ++by_phase_.update; break;
       }
       tick();
     }
@@ -153,7 +253,27 @@ class verilated_core final : public rtl_core {
 
   const std::vector<std::uint32_t>& spiked() const override { return spiked_; }
   const std::vector<isa::neuron_state>& states() const override { return states_; }
+  const std::vector<isa::pre_trace_state>& pre_traces() const override { return pre_traces_; }
+  std::array<std::uint32_t, isa::modulator_channels> modulator_traces() const override {
+    std::array<std::uint32_t, isa::modulator_channels> r1{};
+    const auto& w = model_->mod_r1_o;  // 8 x 16 bits, channel 0 in the low half of word 0
+    for (std::size_t c = 0; c < r1.size(); ++c) {
+      r1[c] = (w[c / 2] >> (16 * (c % 2))) & 0xffffu;
+    }
+    return r1;
+  }
+  const std::vector<std::uint32_t>& synapse_memory() const override { return memory_; }
+  std::vector<std::uint32_t> read_synapse_memory() override {
+    std::vector<std::uint32_t> out(memory_.size());
+    for (std::uint32_t i = 0; i < out.size(); ++i) {
+      model_->dbg_syn_addr_i = i;
+      model_->eval();
+      out[i] = model_->dbg_syn_rdata_o;
+    }
+    return out;
+  }
   std::uint64_t cycles() const override { return cycles_; }
+  const cycle_counts& cycles_by_phase() const override { return by_phase_; }
   std::uint64_t load_cycles() const override { return load_cycles_; }
 
   void finish() override {
@@ -224,6 +344,10 @@ class verilated_core final : public rtl_core {
     check("input_axons", image.axons.size(), l.axons);
     check("synapse_words", image.synapse_memory.size(), l.synapse_words);
     check("post_trace_profiles", image.post_trace_profiles.size() / 3, l.trace_profiles);
+    check("pre_trace_profiles", image.pre_trace_profiles.size() / 2, l.trace_profiles);
+    check("modulator_traces", image.modulator_traces.size(), isa::modulator_channels);
+    check("learning_rules", image.rules.size(), rtl_rules);
+    check("microcode", image.microcode.size(), rtl_microcode);
   }
 
   std::unique_ptr<VerilatedContext> context_;
@@ -233,7 +357,12 @@ class verilated_core final : public rtl_core {
   std::uint64_t cycles_ = 0;
   std::uint64_t load_cycles_ = 0;
   bool finished_ = false;
+  std::uint64_t step_limit_ = 0;
+  std::uint64_t steps_ = 0;  // steps run since load()
+  cycle_counts by_phase_;
   std::vector<isa::neuron_state> states_;
+  std::vector<isa::pre_trace_state> pre_traces_;
+  std::vector<std::uint32_t> memory_;
   std::vector<std::uint32_t> spiked_;
 };
 
@@ -244,6 +373,7 @@ std::string_view to_string(core_variant variant) noexcept {
     case core_variant::reference: return "reference";
     case core_variant::mutant_decay_floor: return "mutant_decay_floor";
     case core_variant::mutant_threshold_gt: return "mutant_threshold_gt";
+    case core_variant::mutant_learn_round: return "mutant_learn_round";
   }
   return "";
 }
@@ -258,11 +388,8 @@ core_limits limits() noexcept {
 }
 
 unsupported_core::unsupported_core(std::string part_in, std::uint64_t value_in, std::uint64_t limit_in)
-    : user_error("the RTL core cannot run this core: " +
-                 (limit_in == 0 ? std::to_string(value_in) + " " + part_in +
-                                      " (the RTL core has no learning engine yet)"
-                                : part_in + " " + std::to_string(value_in) + " exceed its " +
-                                      std::to_string(limit_in))),
+    : user_error("the RTL core cannot run this core: " + part_in + " " + std::to_string(value_in) + " exceed its " +
+                 std::to_string(limit_in)),
       part(std::move(part_in)),
       value(value_in),
       limit(limit_in) {}
@@ -274,6 +401,8 @@ std::unique_ptr<rtl_core> make_rtl_core(core_variant variant, const rtl_options&
       return std::make_unique<verilated_core<Vcore_mutant_decay_floor>>(options);
     case core_variant::mutant_threshold_gt:
       return std::make_unique<verilated_core<Vcore_mutant_threshold_gt>>(options);
+    case core_variant::mutant_learn_round:
+      return std::make_unique<verilated_core<Vcore_mutant_learn_round>>(options);
   }
   throw std::logic_error("make_rtl_core: unknown variant");
 }

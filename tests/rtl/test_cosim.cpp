@@ -23,18 +23,18 @@
 #include <engram/rtl/rtl_core.hpp>
 
 #include "../cli_runner.hpp"
+#include "cosim_helpers.hpp"
 
 namespace {
 
 using namespace engram;
+using namespace engram::test::rtl_cosim;
 using isa::neuron_kind;
 using isa::receptor_kind;
 using rtl::core_variant;
 using rtl::cosimulation;
 using rtl::mismatch;
 using rtl::packet;
-
-constexpr std::uint32_t src = 1;  // the core the test packets come from
 
 // --- Building cores by hand ------------------------------------------------------------
 
@@ -48,33 +48,6 @@ isa::neuron_config example_profile() {  // numerics §10
           .reset_mant = -50,
           .refractory_period = 2,
           .post_trace_profile = 0};
-}
-
-void add_neuron(isa::core_image& c, neuron_kind kind, std::uint16_t profile, isa::neuron_state state = {}) {
-  c.kinds.push_back(kind);
-  c.profile.push_back(profile);
-  c.initial_state.push_back(state);
-  c.emits.push_back(0);
-  c.sources.push_back({});
-}
-
-std::uint32_t add_axon(isa::core_image& c, const std::vector<isa::synapse_word>& row, std::int32_t weight_exp) {
-  isa::axon_entry a;
-  a.row_base = static_cast<std::uint32_t>(c.synapse_memory.size());
-  a.row_len = static_cast<std::uint32_t>(row.size());
-  a.weight_exp = weight_exp;
-  for (const isa::synapse_word& w : row) {
-    c.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(w)[0]));
-  }
-  c.axons.push_back(a);
-  return static_cast<std::uint32_t>(c.axons.size() - 1);
-}
-
-/// Neurons 0 .. axons-1 of core `src` feed axons 0 .. axons-1.
-void map_all_axons(isa::core_image& c) {
-  c.input_map.push_back(
-      {.src_core = src, .neuron_base = 0, .count = static_cast<std::uint32_t>(c.axons.size()), .axon_base = 0});
-  c.input_projection.push_back(0);
 }
 
 /// The §10 core: axon 0 excitatory 100 (exp 2), axon 1 inhibitory −60
@@ -104,14 +77,6 @@ rtl::cosim_options variant_options(core_variant v) {
   rtl::cosim_options o;
   o.variant = v;
   return o;
-}
-
-std::string describe(const std::vector<mismatch>& ms) {
-  std::string out;
-  for (const mismatch& m : ms) {
-    out += rtl::to_string(m) + "\n";
-  }
-  return out;
 }
 
 // --- (a) The worked example through the RTL ---------------------------------------------
@@ -145,9 +110,9 @@ TEST(rtl_core, reproduces_the_numerics_worked_neuron_example) {
     EXPECT_EQ(st.refractory, table[s].refractory);
     EXPECT_EQ(core->spiked(), table[s].spike ? std::vector<std::uint32_t>{0} : std::vector<std::uint32_t>{});
   }
-  // One cycle per neuron and step, one per event and one per synapse word,
-  // plus the start handshake: 9 steps * 2 + 6 events * 2.
-  EXPECT_EQ(core->cycles(), 9u * 2 + 6 * 2);
+  // One cycle per LIF neuron and step (the first in the start cycle), one
+  // per event and one per synapse word: 9 steps * 1 + 6 events * 2.
+  EXPECT_EQ(core->cycles(), 9u * 1 + 6 * 2);
 }
 
 TEST(cosim, worked_example_has_no_mismatch) {
@@ -162,30 +127,6 @@ TEST(cosim, worked_example_has_no_mismatch) {
 }
 
 // --- (b) Randomized cores --------------------------------------------------------------------
-
-struct random_core {
-  isa::core_image image;
-  std::vector<std::vector<packet>> inputs;  // per step
-};
-
-template <class T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> values) {
-  std::uniform_int_distribution<std::size_t> d(0, values.size() - 1);
-  return *(values.begin() + static_cast<std::ptrdiff_t>(d(rng)));
-}
-
-std::int64_t uniform(std::mt19937_64& rng, std::int64_t lo, std::int64_t hi) {
-  return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
-}
-
-bool chance(std::mt19937_64& rng, double p) { return std::bernoulli_distribution(p)(rng); }
-
-std::uint32_t random_decay(std::mt19937_64& rng) {
-  if (chance(rng, 0.4)) {
-    return pick<std::uint32_t>(rng, {0, 1, 2, 4094, 4095, 2048, 200, 742, 390});
-  }
-  return static_cast<std::uint32_t>(uniform(rng, 0, 4095));
-}
 
 random_core make_random_core(std::uint64_t seed, std::uint64_t steps) {
   std::mt19937_64 rng(seed);
@@ -282,11 +223,6 @@ random_core make_random_core(std::uint64_t seed, std::uint64_t steps) {
   return rc;
 }
 
-std::uint64_t env_or(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
 TEST(cosim, randomized_cores_match_the_emulator_bit_for_bit) {
   // 1,000 cores x 100 steps = 1e5 compared core-steps by default;
   // tests/rtl/cosim_long.sh raises both (ENGRAM_COSIM_CORES, ENGRAM_COSIM_STEPS).
@@ -345,15 +281,6 @@ TEST(cosim, timestamps_wrap_after_4096_steps) {
 }
 
 // --- (c) Mutants must be caught --------------------------------------------------------------
-
-bool has(const std::vector<mismatch>& ms, const mismatch& m) {
-  for (const mismatch& x : ms) {
-    if (x == m) {
-      return true;
-    }
-  }
-  return false;
-}
 
 TEST(cosim, catches_decay_rounded_by_floor) {
   // §10, step 3: decay(−7680, 390) = −6948 toward zero; a floor gives −6949.
@@ -441,22 +368,37 @@ TEST(cosim, writes_an_fst_trace_on_request) {
 }
 
 TEST(cosim, refuses_cores_it_cannot_run) {
+  // A learning axon whose rule is not in the table (numerics §12; the image
+  // reader rejects it, a hand-made image may have it).
   isa::core_image image = example_core();
   isa::synapse_word w{.weight = 10, .delay = 1, .target = 0, .receptor = receptor_kind::excitatory, .plastic = 1};
   isa::axon_entry a;
   a.row_base = static_cast<std::uint32_t>(image.synapse_memory.size());
   a.row_len = 2;
   a.learning = 1;
+  a.rule = 3;
   image.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(w)[0]));
   image.synapse_memory.push_back(0);
   image.axons.push_back(a);
   try {
     cosimulation sim(image);
-    FAIL() << "a core with plastic synapses was accepted";
+    FAIL() << "a learning axon without its rule was accepted";
   } catch (const rtl::unsupported_core& e) {
-    EXPECT_EQ(e.part, "plastic_synapses");
-    EXPECT_EQ(e.value, 1u);
+    EXPECT_EQ(e.part, "learning_axon_rule");
+    EXPECT_EQ(e.value, 3u);
     EXPECT_EQ(e.limit, 0u);
+  }
+  // More neurons than the harness's core holds.
+  isa::core_image large = example_core();
+  for (std::uint32_t n = 1; n <= rtl::limits().neurons; ++n) {
+    add_neuron(large, neuron_kind::lif, 0);
+  }
+  try {
+    cosimulation sim(large);
+    FAIL() << "a core larger than the RTL was accepted";
+  } catch (const rtl::unsupported_core& e) {
+    EXPECT_EQ(e.part, "neurons");
+    EXPECT_EQ(std::string(e.what()), "the RTL core cannot run this core: neurons 4097 exceed its 4096");
   }
 }
 
@@ -481,18 +423,17 @@ TEST(cosim_cli, replays_a_compiled_example_without_mismatch) {
   std::filesystem::remove_all(image.parent_path());
 }
 
-TEST(cosim_cli, refuses_learning_cores_and_bad_arguments_in_one_line) {
-  const std::filesystem::path image = compiled_example("stdp_song2000", "loihi-like");
-  test::cli_result r = test::run_cli("cosim " + image.string() + " --core 0 --steps 10");
-  EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "engram: the RTL core cannot run this core: 1000 plastic_synapses (the RTL core has no "
-                   "learning engine yet)\n");
-  r = test::run_cli("cosim " + image.string());
+TEST(cosim_cli, refuses_bad_arguments_in_one_line) {
+  const std::filesystem::path image = compiled_example("single_neuron", "tiny");
+  test::cli_result r = test::run_cli("cosim " + image.string());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("--core N|X,Y is required"), std::string::npos) << r.err;
   r = test::run_cli("cosim " + image.string() + " --core 7,7");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("no core of the image sits at (7,7)"), std::string::npos) << r.err;
+  r = test::run_cli("cosim " + image.string() + " --core 0 --steps 0");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--steps 0: expected a positive whole number"), std::string::npos) << r.err;
   std::filesystem::remove_all(image.parent_path());
 }
 
