@@ -69,4 +69,27 @@ std::optional<std::string> arguments::option(std::string_view name) const {
     return std::nullopt;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::string item;
+    int depth = 0;
+    for (char c: text) {
+        if (c == '[') {
+            ++depth;
+        } else if (c == ']') {
+            --depth;
+        }
+        if (c == ',' && depth == 0) {
+            out.push_back(item);
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    if (!item.empty()) {
+        out.push_back(item);
+    }
+    return out;
+}
+
 } // namespace engram::cli

@@ -36,6 +36,9 @@ private:
     std::vector<std::string> positional_;
 };
 
+// "a,b[0..3,7],c" -> {"a", "b[0..3,7]", "c"}: commas inside brackets stay.
+std::vector<std::string> split_list(const std::string& text);
+
 int run_chips(std::span<const std::string_view> args);
 int run_compile(std::span<const std::string_view> args);
 int run_cosim(std::span<const std::string_view> args);

@@ -66,23 +66,6 @@ int print_reply(const nlohmann::json& reply) {
     return 1;
 }
 
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    for (char c: text) {
-        if (c == ',') {
-            out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    if (!item.empty()) {
-        out.push_back(item);
-    }
-    return out;
-}
-
 } // namespace
 
 int run_client(std::span<const std::string_view> args) {
@@ -196,7 +179,7 @@ int run_client(std::span<const std::string_view> args) {
         }
         command sub = server::make_command(command_kind::subscribe);
         if (const auto p = a.option("--populations")) {
-            sub.populations = split(*p);
+            sub.populations = split_list(*p);
         }
         if (const auto r = c.request(sub); !r.value("ok", false)) {
             return print_reply(r);

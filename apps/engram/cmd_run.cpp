@@ -84,29 +84,6 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
     return v;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    int depth = 0;
-    for (char c: text) {
-        if (c == '[') {
-            ++depth;
-        } else if (c == ']') {
-            --depth;
-        }
-        if (c == ',' && depth == 0) {
-            out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    if (!item.empty()) {
-        out.push_back(item);
-    }
-    return out;
-}
-
 std::uint32_t population_named(const isa::chip_image& image, const std::string& option, const std::string& name) {
     if (const auto p = isa::find_population(image, name)) {
         return *p;
