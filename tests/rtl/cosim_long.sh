@@ -31,4 +31,18 @@ stdp_song2000 0 5000
 stdp_song2000_correlated 0 5000
 distal_reward 0 20000
 single_neuron 0 1000
+stdp_window 0 2000
+gdhl_kernels 0 2000
+triplet_frequency 0 2000
+closed_loop 0 2000
 EOF
+
+# The digit-learning example's network is generated with its spike files;
+# its two learning cores (100 neurons each, instar and adaptive-threshold
+# rules on plastic excitatory and inhibitory synapses).
+/usr/bin/python3 "$root/examples/digits_stdp/digits.py" prepare "$work/digits" >/dev/null
+"$engram" compile "$work/digits/train.json" -o "$work/digits.engram" >/dev/null
+for core in 0 1; do
+  echo "== engram cosim digits.engram --core $core --steps 5000"
+  "$engram" cosim "$work/digits.engram" --core "$core" --steps 5000
+done
