@@ -303,6 +303,10 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     partition_choice choice = choose_partition(net, chip, rates, options, checked.expected_synapses);
     // Place and route the preferred plan; in automatic mode, a plan whose
     // routes do not fit the routers gives way to the other.
+    std::vector<std::string> population_names;
+    for (const auto& pop: net.populations) {
+        population_names.push_back(pop.name);
+    }
     std::size_t chosen = 0;
     std::optional<placement> placed;
     std::optional<routing> routed;
@@ -310,7 +314,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         const mapped_plan& m = choice.plans[chosen];
         try {
             placed = place_cores(chip, m.traffic, m.plan.cores.size(), net.seed, options.placement_iterations_per_core);
-            routed = route_multicast(chip, m.plan, m.fanout, placed->positions, net.source);
+            routed = route_multicast(chip, m.plan, m.fanout, placed->positions, net.source, population_names);
             break;
         }
         catch (const chip_limit_error& e) {

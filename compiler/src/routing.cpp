@@ -77,6 +77,62 @@ std::vector<std::vector<std::uint32_t>> slice_bases(const partition_plan& plan) 
     return bases;
 }
 
+namespace {
+
+struct source_count {
+    std::size_t entries = 0; // before compression
+    std::size_t slices = 0;
+};
+
+// The message of a router that is over its table size: by how much, which
+// populations' trees put entries there (the three largest), and the fixes
+// that would help, naming the presets whose routers are large enough.
+std::string overflow_detail(const chip_spec& chip, const router_table& t,
+                            const std::map<std::uint32_t, source_count>& by_population,
+                            const std::vector<std::string>& population_names) {
+    const std::size_t needed = t.entries.size();
+    std::string out = "router (" + std::to_string(t.at.x) + "," + std::to_string(t.at.y) + ") needs " +
+                      std::to_string(needed) + " routing entries after compression, chip \"" + chip.name +
+                      "\" holds " + std::to_string(chip.core.router_entries) + " per router (over by " +
+                      std::to_string(needed - chip.core.router_entries) + ")";
+    std::vector<std::pair<std::uint32_t, source_count>> ranked(by_population.begin(), by_population.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second.entries > b.second.entries; });
+    if (!ranked.empty()) {
+        out += "; its entries come from";
+        for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
+            const auto& [pop, c] = ranked[i];
+            const std::string name =
+                pop < population_names.size() ? "\"" + population_names[pop] + "\"" : "population " + std::to_string(pop);
+            out += (i == 0 ? " " : ", ") + name + " (" + std::to_string(c.entries) + " before compression, " +
+                   std::to_string(c.slices) + (c.slices == 1 ? " slice)" : " slices)");
+        }
+        if (ranked.size() > 3) {
+            out += " and " + std::to_string(ranked.size() - 3) + " more";
+        }
+    }
+    out += "; fixes: fewer, larger slices of the populations above (a chip with more neurons per core), more "
+           "cores so that fewer trees cross this router, or a chip with at least " +
+           std::to_string(needed) + " entries per router";
+    std::vector<std::string> large_enough;
+    for (const std::string_view name: chip_preset_names()) {
+        const chip_spec preset = load_chip_preset(name);
+        if (preset.core.router_entries >= needed && preset.name != chip.name) {
+            large_enough.push_back(std::string(name) + " holds " + std::to_string(preset.core.router_entries));
+        }
+    }
+    if (!large_enough.empty()) {
+        out += " (";
+        for (std::size_t i = 0; i < large_enough.size(); ++i) {
+            out += (i == 0 ? "preset " : ", ") + large_enough[i];
+        }
+        out += ")";
+    }
+    return out;
+}
+
+} // namespace
+
 std::uint8_t route_ports(const std::vector<isa::route_entry>& entries, std::uint32_t key, isa::route_port arrived) {
     for (const auto& e: entries) {
         if ((key & e.mask) == e.key) {
@@ -87,10 +143,14 @@ std::uint8_t route_ports(const std::vector<isa::route_entry>& entries, std::uint
 }
 
 routing route_multicast(const chip_spec& chip, const partition_plan& plan, const std::vector<slice_fanout>& fanout,
-                        const std::vector<grid_position>& positions, const std::string& source) {
+                        const std::vector<grid_position>& positions, const std::string& source,
+                        const std::vector<std::string>& population_names) {
     const auto bases = slice_bases(plan);
     // Raw entries per router position.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<isa::route_entry>> tables; // (y, x)
+    // Per router: raw entries and source slices per population, for the
+    // overflow message.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::map<std::uint32_t, source_count>> sources;
     routing result;
     for (const auto& f: fanout) {
         std::uint32_t hops = 0;
@@ -139,6 +199,9 @@ routing route_multicast(const chip_spec& chip, const partition_plan& plan, const
             for (const auto& [key, mask]: blocks) {
                 table.push_back({key, mask, out});
             }
+            auto& counted = sources[where][s.population];
+            counted.entries += blocks.size();
+            counted.slices += 1;
         }
         result.tree_hops.push_back(hops);
     }
@@ -155,11 +218,7 @@ routing route_multicast(const chip_spec& chip, const partition_plan& plan, const
         if (t.entries.size() > chip.core.router_entries) {
             throw chip_limit_error(source, "", "router_entries", static_cast<double>(t.entries.size()),
                                    chip.core.router_entries,
-                                   "router (" + std::to_string(t.at.x) + "," + std::to_string(t.at.y) + ") needs " +
-                                       std::to_string(t.entries.size()) + " routing entries after compression, chip \"" +
-                                       chip.name + "\" holds " + std::to_string(chip.core.router_entries) +
-                                       " per router; spread the network over more cores or use a chip with larger "
-                                       "routing tables");
+                                   overflow_detail(chip, t, sources[where], population_names));
         }
         result.routers.push_back(std::move(t));
     }

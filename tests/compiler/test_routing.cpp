@@ -215,13 +215,26 @@ TEST(routing, overfull_router_is_an_error_naming_it) {
                       {"populations", populations},   {"projections", projections}};
     const mapped m = map_network(net, grid_chip(4, 3, 16, 3), 1, 0);
     try {
-        (void)route_multicast(m.chip, m.plan, m.fanout, m.place.positions, "route.json");
+        std::vector<std::string> names;
+        for (const auto& p: populations) {
+            names.push_back(p["name"].get<std::string>());
+        }
+        (void)route_multicast(m.chip, m.plan, m.fanout, m.place.positions, "route.json", names);
         FAIL() << "expected chip_limit_error";
     }
     catch (const engram::chip_limit_error& e) {
         EXPECT_EQ(e.resource, "router_entries");
         EXPECT_GT(e.needed, 3);
         EXPECT_EQ(e.available, 3);
-        EXPECT_NE(std::string(e.what()).find("router ("), std::string::npos) << e.what();
+        const std::string what = e.what();
+        EXPECT_NE(what.find("router ("), std::string::npos) << what;
+        EXPECT_NE(what.find("(over by " + std::to_string(static_cast<int>(e.needed) - 3) + ")"), std::string::npos)
+            << what;
+        // The sources are the spike sources s0..s5, one slice each, named.
+        EXPECT_NE(what.find("its entries come from \"s"), std::string::npos) << what;
+        EXPECT_NE(what.find("1 slice)"), std::string::npos) << what;
+        // Every built-in preset has more than 3 entries per router, so the
+        // fix names at least one.
+        EXPECT_NE(what.find("preset "), std::string::npos) << what;
     }
 }

@@ -46,9 +46,11 @@ struct routing {
 std::vector<std::vector<std::uint32_t>> slice_bases(const partition_plan& plan);
 
 // Routes every slice; positions[c] is where plan core c sits. source names
-// the network in errors.
+// the network in errors, population_names (by population index, optional)
+// the sources of an overfull router.
 routing route_multicast(const chip_spec& chip, const partition_plan& plan, const std::vector<slice_fanout>& fanout,
-                        const std::vector<grid_position>& positions, const std::string& source);
+                        const std::vector<grid_position>& positions, const std::string& source,
+                        const std::vector<std::string>& population_names = {});
 
 // The ports a router sends a packet with this key to (entries first, then
 // the default route for a packet that arrived travelling in direction
