@@ -253,7 +253,10 @@ void core::inject(std::uint32_t neuron, std::uint64_t step, std::uint8_t payload
     throw std::invalid_argument("core " + std::to_string(id_) + ": cannot inject at step " + std::to_string(step) +
                                 ", already at step " + std::to_string(step_));
   }
+  // A min-heap on the step: update() takes only the events of its own step,
+  // however many later ones are pending.
   injected_.push_back({step, neuron, payload});
+  std::push_heap(injected_.begin(), injected_.end(), later);
 }
 
 void core::update(std::uint64_t s) {
@@ -313,18 +316,13 @@ void core::update(std::uint64_t s) {
   spiked_payloads_.assign(spiked_.size(), 0);
   const std::size_t lif_spikes = spiked_.size();
   bool any_injected = false;
-  if (!injected_.empty()) {
-    std::size_t kept = 0;
-    for (const injection& e : injected_) {
-      if (e.step == s) {
-        std::int16_t& m = injected_now_[e.neuron];
-        m = std::max<std::int16_t>(m, e.payload);
-        any_injected = true;
-      } else {
-        injected_[kept++] = e;
-      }
-    }
-    injected_.resize(kept);
+  while (!injected_.empty() && injected_.front().step == s) {
+    const injection& e = injected_.front();
+    std::int16_t& m = injected_now_[e.neuron];
+    m = std::max<std::int16_t>(m, e.payload);
+    any_injected = true;
+    std::pop_heap(injected_.begin(), injected_.end(), later);
+    injected_.pop_back();
   }
   for (const std::uint32_t i : source_neurons_) {
     bool spike = false;

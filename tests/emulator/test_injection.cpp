@@ -131,6 +131,24 @@ TEST(injection, equals_offline_spike_times_and_modulator_events) {
   }
   EXPECT_GT(motor_spikes, 0u);
   EXPECT_EQ(live.spikes, offline.spikes);
+
+  // All events injected before the first step, latest first: each core keeps
+  // them in step order however they arrive.
+  emulator::simulation ahead(live_image, {});
+  for (auto e = events.rbegin(); e != events.rend(); ++e) {
+    ahead.inject(*isa::locate_neuron(live_image, sensor, e->neuron), e->step);
+  }
+  for (auto r = rewards.rbegin(); r != rewards.rend(); ++r) {
+    ahead.inject(*isa::locate_neuron(live_image, reward, 0), r->first, r->second);
+  }
+  spike_log all_ahead;
+  ahead.run(steps, &all_ahead);
+  EXPECT_EQ(all_ahead.spikes, offline.spikes);
+  std::size_t pending = 0;
+  for (std::uint32_t c = 0; c < ahead.core_count(); ++c) {
+    pending += ahead.core_at(c).pending_injections();
+  }
+  EXPECT_EQ(pending, 0u);
   // The state too (checkpoints differ: they hold the image's fingerprint and
   // the spike arrays' cursors): neuron registers and learned synapses.
   ASSERT_EQ(a.core_count(), b.core_count());

@@ -137,6 +137,8 @@ class core {
     std::uint32_t neuron;
     std::uint8_t payload;
   };
+  // Heap order of injected_: the earliest step on top.
+  static bool later(const injection& a, const injection& b) noexcept { return a.step > b.step; }
   struct source_cursor {
     std::uint32_t next = 0;  // index into steps of the next emission
   };
@@ -154,7 +156,7 @@ class core {
   std::vector<std::uint8_t> emits_;
   std::vector<isa::spike_source> programs_;
   std::vector<source_cursor> cursors_;
-  std::vector<injection> injected_;
+  std::vector<injection> injected_;  // a heap by step (later)
   std::vector<std::int16_t> injected_now_;  // per neuron: payload injected this step, or -1
   std::vector<profile> profiles_;
   std::vector<std::int32_t> u_exc_, u_inh_, v_;
