@@ -295,9 +295,8 @@ def cmd_float(args):
 
 
 def chip_weights(out, p):
-    rec = np.fromfile(os.path.join(out, "chip_train", "weights.bin"),
-                      dtype=[(n, "<i4") for n in ("step", "projection", "pre", "post",
-                                                  "weight", "weight_frac", "tag", "delay")])
+    import float_model
+    rec = float_model.weight_records(out)
     last = rec[(rec["step"] == rec["step"].max()) & (rec["projection"] == 0)]
     w = np.zeros((64, p["neurons"]))
     w[last["pre"], last["post"]] = last["weight"] + last["weight_frac"] / 256.0

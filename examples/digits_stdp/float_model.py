@@ -126,6 +126,15 @@ def simulate(net, spikes, learn):
     return np.concatenate(out_neurons), np.concatenate(out_steps)
 
 
+WEIGHT_RECORD = [(n, "<i4") for n in ("step", "projection", "pre", "post",
+                                      "weight", "weight_frac", "tag", "delay")]
+
+
+def weight_records(out):
+    """The training run's weights.bin (docs/run-output.md)."""
+    return np.fromfile(os.path.join(out, "chip_train", "weights.bin"), dtype=WEIGHT_RECORD)
+
+
 def initial_state(out, p):
     """The chip run's initial weights (the first record of weights.bin) and
     the weight steps of both plastic projections."""
@@ -133,9 +142,7 @@ def initial_state(out, p):
         run = json.load(f)
     names = [q["name"] for q in run["projections"]]
     lsb = {q["name"]: q["weight_lsb_na"] for q in run["projections"]}
-    rec = np.fromfile(os.path.join(out, "chip_train", "weights.bin"),
-                      dtype=[(n, "<i4") for n in ("step", "projection", "pre", "post",
-                                                  "weight", "weight_frac", "tag", "delay")])
+    rec = weight_records(out)
     first = rec[rec["step"] == rec["step"].min()]
     inputs = first[first["projection"] == names.index("input_synapses")]
     w = np.zeros((64, p["neurons"]))

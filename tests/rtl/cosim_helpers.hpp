@@ -13,31 +13,15 @@
 #include <engram/isa/chip_image.hpp>
 #include <engram/rtl/cosim.hpp>
 
+#include "../emulator/core_fixtures.hpp"
+
 namespace engram::test::rtl_cosim {
 
 constexpr std::uint32_t src = 1;  // the core the test packets come from
 
-inline void add_neuron(isa::core_image& c, isa::neuron_kind kind, std::uint16_t profile,
-                       isa::neuron_state state = {}) {
-  c.kinds.push_back(kind);
-  c.profile.push_back(profile);
-  c.initial_state.push_back(state);
-  c.emits.push_back(0);
-  c.sources.push_back({});
-}
-
-inline std::uint32_t add_axon(isa::core_image& c, const std::vector<isa::synapse_word>& row,
-                              std::int32_t weight_exp) {
-  isa::axon_entry a;
-  a.row_base = static_cast<std::uint32_t>(c.synapse_memory.size());
-  a.row_len = static_cast<std::uint32_t>(row.size());
-  a.weight_exp = weight_exp;
-  for (const isa::synapse_word& w : row) {
-    c.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(w)[0]));
-  }
-  c.axons.push_back(a);
-  return static_cast<std::uint32_t>(c.axons.size() - 1);
-}
+// Hand-built cores: the same builders as the emulator core's tests.
+using core_fixtures::add_axon;
+using core_fixtures::add_neuron;
 
 /// Neurons 0 .. axons-1 of core `src` feed axons 0 .. axons-1.
 inline void map_all_axons(isa::core_image& c) {
