@@ -38,17 +38,7 @@ using rtl::packet;
 
 // --- Building cores by hand ------------------------------------------------------------
 
-isa::neuron_config example_profile() {  // numerics §10
-  return {.decay_u_exc = 742,
-          .decay_u_inh = 390,
-          .decay_v = 200,
-          .threshold_mant = 2000,
-          .bias_mant = 125,
-          .bias_exp = 3,
-          .reset_mant = -50,
-          .refractory_period = 2,
-          .post_trace_profile = 0};
-}
+using test::core_fixtures::example_profile;  // numerics §10
 
 /// The §10 core: axon 0 excitatory 100 (exp 2), axon 1 inhibitory −60
 /// (exp 1), axon 2 a second excitatory 100 (two spikes in step 2), delay 1.
