@@ -25,6 +25,10 @@ def ResetShift : Constant<6,
 def MaxDelay : Constant<63, "Longest synaptic delay in steps">;
 def MinDelay : Constant<1, "Shortest synaptic delay in steps (a spike never arrives in its own step)">;
 
+// Indexed axons.
+def IndexBlock : Constant<16,
+  "Source neurons per IndexWord of an indexed axon (SynapseWord.source holds index mod IndexBlock)">;
+
 // Learning engine.
 def LearnFracBits : Constant<8,
   "The learning engine works on (weight << LearnFracBits) | weight_frac">;

@@ -20,10 +20,13 @@ def RouteEntry : Format<64, "One routing-table entry", [
   Field<"ports", 6,  Unsigned, "Output ports: bit i set sends the packet to RoutePort i">
 ]>;
 
-def InputMapEntry : Format<64,
-  "Input-map entry: a range of source neurons of one core to a range of input axons", [
-  Field<"src_core",    16, Unsigned, "Core whose neurons the entry maps">,
+def InputMapEntry : Format<128,
+  "Input-map entry: a range of source neurons to a range of input axons, or to one indexed axon", [
+  Field<"src_core",    16, Unsigned, "(First) core whose neurons the entry maps">,
   Field<"neuron_base", 12, Unsigned, "First neuron of the range on that core">,
-  Field<"count",       13, Unsigned, "Neurons in the range, 1..4096">,
-  Field<"axon_base",   12, Unsigned, "Input axon of the first neuron; the rest follow in order">
+  Field<"count",       13, Unsigned, "Neurons in the range on each core, 1..4096">,
+  Field<"axon_base",   12, Unsigned, "Input axon of the first neuron (the rest follow in order), or the indexed axon">,
+  Field<"indexed",     1,  Unsigned, "1 if every neuron of the entry feeds the one indexed axon axon_base">,
+  Field<"src_cores",   16, Unsigned, "Consecutive source cores from src_core with the same range (1 unless indexed)">,
+  Field<"index_base",  20, Unsigned, "Indexed: the source index of the first core's neuron_base (0 unless indexed)">
 ]>;

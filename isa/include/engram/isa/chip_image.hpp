@@ -21,7 +21,7 @@
 namespace engram::isa {
 
 /// The layout version this build writes and reads (and the only one it reads).
-inline constexpr std::uint32_t image_format_version = 1;
+inline constexpr std::uint32_t image_format_version = 2;
 /// The first 8 bytes of every image file.
 inline constexpr std::string_view image_magic = "ENGRAMIM";
 /// Magic, version, reserved, payload length, CRC-32 of the payload.
