@@ -32,7 +32,7 @@ and synapse parameters with the Potjans & Diesmann (2014) microcircuit
   inputs, the 1,000 sources are shared, so inputs are correlated across
   neurons; the network is a compile-time benchmark more than a dynamics study.
 
-The connectors are written as rules, so the file is about 2 kB at any size.
+The connectors are written as rules, so the file is about 3 kB at any size.
 Prints the expected synapse count.
 """
 
