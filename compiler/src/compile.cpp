@@ -16,6 +16,8 @@
 #include <engram/compiler/partition.hpp>
 #include <engram/compiler/routing.hpp>
 
+#include "partition_detail.hpp"
+
 namespace engram::compiler {
 
 namespace {
@@ -276,6 +278,64 @@ struct neuron_site {
     std::uint32_t neuron = 0;
 };
 
+isa::input_map_entry ordinary_entry(std::uint32_t core, std::uint32_t neuron, std::uint32_t axon) {
+    isa::input_map_entry e{};
+    e.src_core = core;
+    e.src_cores = 1;
+    e.neuron_base = neuron;
+    e.count = 1;
+    e.axon_base = axon;
+    return e;
+}
+
+// The input-map entries (axon_base left 0) that give every neuron of a
+// population its index there for an indexed axon (numerics §5): the
+// population's slices in neuron order, consecutive cores with equal slices
+// at the same place joined into one entry.
+std::vector<isa::input_map_entry> population_runs(const std::vector<neuron_site>& sites) {
+    std::vector<isa::input_map_entry> runs;
+    for (std::uint32_t i = 0; i < sites.size();) {
+        std::uint32_t n = 1;
+        while (i + n < sites.size() && sites[i + n].core == sites[i].core &&
+               sites[i + n].neuron == sites[i].neuron + n) {
+            ++n;
+        }
+        if (!runs.empty()) {
+            auto& r = runs.back();
+            if (r.count == n && r.neuron_base == sites[i].neuron && sites[i].core == r.src_core + r.src_cores &&
+                i == r.index_base + r.src_cores * r.count) {
+                ++r.src_cores;
+                i += n;
+                continue;
+            }
+        }
+        isa::input_map_entry e{};
+        e.src_core = sites[i].core;
+        e.src_cores = 1;
+        e.neuron_base = sites[i].neuron;
+        e.count = n;
+        e.indexed = 1;
+        e.index_base = i;
+        runs.push_back(e);
+        i += n;
+    }
+    return runs;
+}
+
+// Axons of the modulator channels the rules on a population's incoming
+// projections use (the partitioner's population overhead).
+std::uint64_t modulator_axons_of(const network& net, std::size_t population) {
+    std::set<std::size_t> modulators;
+    for (const auto& proj: net.projections) {
+        if (proj.post == population && proj.rule) {
+            if (const auto m = net.rules[*proj.rule].modulator) {
+                modulators.insert(*m);
+            }
+        }
+    }
+    return modulators.size();
+}
+
 } // namespace
 
 std::string_view to_string(partitioner p) {
@@ -402,9 +462,20 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     for (std::size_t p = 0; p < net.projections.size(); ++p) {
         generators.emplace_back(net, p);
     }
-    std::vector<synapse> buffer;
-    std::vector<std::uint32_t> targets; // per synapse in buffer: its neuron on the core
-    std::vector<std::size_t> order;
+    std::vector<std::size_t> incoming;              // projections onto a population
+    std::vector<std::vector<synapse>> synapses;     // per incoming projection; post = neuron on the core
+    std::vector<detail::input_group> groups;
+    std::vector<std::uint8_t> indexed;
+    // Per population, the input-map entries that cover all its neurons for
+    // an indexed axon: one per run of consecutive cores holding equal slices.
+    std::map<std::size_t, std::vector<isa::input_map_entry>> runs_of;
+    auto source_runs = [&](std::size_t population) -> const std::vector<isa::input_map_entry>& {
+        auto [it, fresh] = runs_of.try_emplace(population);
+        if (fresh) {
+            it->second = population_runs(site[population]);
+        }
+        return it->second;
+    };
     for (std::size_t c = 0; c < plan.cores.size(); ++c) {
         isa::core_image core;
         core.x = static_cast<std::uint16_t>(place.positions[c].x);
@@ -464,14 +535,93 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
             if (pop.is_source() || !first_slice) {
                 continue;
             }
-            // Rows: one per (projection, pre neuron) with synapses onto the
-            // population's neurons on this core.
+            // The synapses of every projection onto the population's neurons
+            // on this core, then its input groups: an ordinary axon (row) per
+            // (projection, pre neuron), or one indexed axon per projection
+            // where those overflow the core's axons (as the partitioner chose).
+            incoming.clear();
             for (std::size_t p = 0; p < net.projections.size(); ++p) {
+                if (net.projections[p].post == s.population) {
+                    incoming.push_back(p);
+                }
+            }
+            synapses.resize(incoming.size());
+            groups.assign(incoming.size(), {});
+            for (std::size_t g = 0; g < incoming.size(); ++g) {
+                const std::size_t p = incoming[g];
+                auto& buf = synapses[g];
+                buf.clear();
+                for (std::size_t m = k; m < slices.size(); ++m) {
+                    if (slices[m].population != s.population) {
+                        continue;
+                    }
+                    const std::size_t before = buf.size();
+                    generators[p].generate(slices[m].first, slices[m].first + slices[m].count, buf);
+                    for (std::size_t b = before; b < buf.size(); ++b) {
+                        buf[b].post = bases[c][m] + (buf[b].post - slices[m].first); // now the core's neuron
+                    }
+                }
+                // By pre neuron; a pre's synapses keep their generation order.
+                std::stable_sort(buf.begin(), buf.end(),
+                                 [](const synapse& a, const synapse& b) { return a.pre < b.pre; });
+                auto& group = groups[g];
+                group.indexable = !net.projections[p].rule.has_value();
+                group.index_words = detail::index_words_for(net.populations[net.projections[p].pre].size);
+                for (std::size_t b = 0; b < buf.size(); ++b) {
+                    group.distinct += (b == 0 || buf[b].pre != buf[b - 1].pre) ? 1 : 0;
+                }
+            }
+            detail::choose_indexed(groups, modulator_axons_of(net, s.population), chip.core.input_axons, indexed);
+            for (std::size_t g = 0; g < incoming.size(); ++g) {
+                const std::size_t p = incoming[g];
                 const projection& proj = net.projections[p];
-                if (proj.post != s.population) {
+                const auto& pq = q.projections[p];
+                const auto& buf = synapses[g];
+                auto word_of = [&](const synapse& syn) {
+                    isa::synapse_word word{};
+                    word.weight = pq.weights.mantissa(syn.weight);
+                    q.accumulate(p, syn.weight, word.weight);
+                    word.delay = pq.delays.delay_steps(syn.delay);
+                    q.accumulate_delay(p, syn.delay, word.delay);
+                    word.target = syn.post;
+                    word.receptor = proj.target == receptor::excitatory ? isa::receptor_kind::excitatory
+                                                                         : isa::receptor_kind::inhibitory;
+                    return word;
+                };
+                if (indexed[g] != 0) {
+                    // numerics §5: the index, one IndexWord per block of
+                    // IndexBlock pre neurons, then the blocks' synapses.
+                    const std::uint32_t pre_size = net.populations[proj.pre].size;
+                    isa::axon_entry axon{};
+                    axon.indexed = 1;
+                    axon.weight_exp = pq.weights.exponent();
+                    axon.row_base = static_cast<std::uint32_t>(core.synapse_memory.size());
+                    axon.row_len = static_cast<std::uint32_t>(detail::index_words_for(pre_size));
+                    core.synapse_memory.resize(core.synapse_memory.size() + axon.row_len, 0);
+                    const std::size_t data = core.synapse_memory.size();
+                    std::uint32_t block = 0; // blocks before it have their run_end
+                    auto close_blocks = [&](std::uint32_t until) {
+                        isa::index_word w{};
+                        w.run_end = static_cast<std::uint32_t>(core.synapse_memory.size() - data);
+                        for (; block < until; ++block) {
+                            core.synapse_memory[axon.row_base + block] = static_cast<std::uint32_t>(isa::pack(w)[0]);
+                        }
+                    };
+                    for (const synapse& syn: buf) {
+                        close_blocks(syn.pre / isa::index_block);
+                        isa::synapse_word word = word_of(syn);
+                        word.source = syn.pre % isa::index_block;
+                        core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(word)[0]));
+                    }
+                    close_blocks(axon.row_len);
+                    const std::uint32_t axon_index = static_cast<std::uint32_t>(core.axons.size());
+                    core.axons.push_back(axon);
+                    for (isa::input_map_entry e: source_runs(proj.pre)) {
+                        e.axon_base = axon_index;
+                        input_map.push_back({e, static_cast<std::uint32_t>(p)});
+                    }
                     continue;
                 }
-                const auto& pq = q.projections[p];
                 // A plastic projection's rows learn under its rule's use.
                 std::optional<std::uint32_t> use_index;
                 if (proj.rule) {
@@ -483,24 +633,8 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                     }
                     use_index = static_cast<std::uint32_t>(it - uses.begin());
                 }
-                buffer.clear();
-                targets.clear();
-                for (std::size_t m = k; m < slices.size(); ++m) {
-                    if (slices[m].population != s.population) {
-                        continue;
-                    }
-                    const std::size_t before = buffer.size();
-                    generators[p].generate(slices[m].first, slices[m].first + slices[m].count, buffer);
-                    for (std::size_t b = before; b < buffer.size(); ++b) {
-                        targets.push_back(bases[c][m] + (buffer[b].post - slices[m].first));
-                    }
-                }
-                order.resize(buffer.size());
-                std::iota(order.begin(), order.end(), std::size_t{0});
-                std::stable_sort(order.begin(), order.end(),
-                                 [&](std::size_t a, std::size_t b) { return buffer[a].pre < buffer[b].pre; });
-                for (std::size_t b = 0; b < order.size();) {
-                    const std::uint32_t pre = buffer[order[b]].pre;
+                for (std::size_t b = 0; b < buf.size();) {
+                    const std::uint32_t pre = buf[b].pre;
                     isa::axon_entry axon{};
                     axon.row_base = static_cast<std::uint32_t>(core.synapse_memory.size());
                     axon.weight_exp = pq.weights.exponent();
@@ -509,16 +643,8 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                         axon.rule = *use_index;
                         axon.pre_trace_profile = learning.traces.pre_profile[*use_index];
                     }
-                    for (; b < order.size() && buffer[order[b]].pre == pre; ++b) {
-                        const synapse& syn = buffer[order[b]];
-                        isa::synapse_word word{};
-                        word.weight = pq.weights.mantissa(syn.weight);
-                        q.accumulate(p, syn.weight, word.weight);
-                        word.delay = pq.delays.delay_steps(syn.delay);
-                        q.accumulate_delay(p, syn.delay, word.delay);
-                        word.target = targets[order[b]];
-                        word.receptor = proj.target == receptor::excitatory ? isa::receptor_kind::excitatory
-                                                                             : isa::receptor_kind::inhibitory;
+                    for (; b < buf.size() && buf[b].pre == pre; ++b) {
+                        isa::synapse_word word = word_of(buf[b]);
                         word.plastic = use_index ? 1 : 0;
                         core.synapse_memory.push_back(static_cast<std::uint32_t>(isa::pack(word)[0]));
                         if (use_index) {
@@ -534,14 +660,14 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
                     const neuron_site from = site[proj.pre][pre];
                     if (!input_map.empty()) {
                         auto& last = input_map.back();
-                        if (last.projection == p && last.entry.src_core == from.core &&
+                        if (last.projection == p && last.entry.indexed == 0 && last.entry.src_core == from.core &&
                             last.entry.neuron_base + last.entry.count == from.neuron &&
                             last.entry.axon_base + last.entry.count == axon_index) {
                             ++last.entry.count;
                             continue;
                         }
                     }
-                    input_map.push_back({{from.core, from.neuron, 1, axon_index}, static_cast<std::uint32_t>(p)});
+                    input_map.push_back({ordinary_entry(from.core, from.neuron, axon_index), static_cast<std::uint32_t>(p)});
                 }
             }
         }
@@ -554,7 +680,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
             const std::uint32_t axon_index = static_cast<std::uint32_t>(core.axons.size());
             core.axons.push_back(axon);
             const neuron_site from = site[modulator][0];
-            input_map.push_back({{from.core, from.neuron, 1, axon_index}, isa::no_projection});
+            input_map.push_back({ordinary_entry(from.core, from.neuron, axon_index), isa::no_projection});
         }
         core.pre_trace_profiles = learning.traces.pre;
         core.post_trace_profiles = learning.traces.post;
@@ -564,6 +690,16 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         std::stable_sort(input_map.begin(), input_map.end(), [](const map_entry& a, const map_entry& b) {
             return std::pair{a.entry.src_core, a.entry.neuron_base} < std::pair{b.entry.src_core, b.entry.neuron_base};
         });
+        if (input_map.size() > chip.core.input_axons) {
+            // Indexed axons take one entry per run of their sources' cores.
+            throw chip_limit_error(net.source, "/populations", "input_axons", static_cast<double>(input_map.size()),
+                                   chip.core.input_axons,
+                                   core_name(c, place.positions[c]) + " needs " + with_commas(input_map.size()) +
+                                       " input-map entries, chip \"" + chip.name + "\" holds " +
+                                       with_commas(chip.core.input_axons) +
+                                       " per core; the pre populations of its indexed axons are cut into too many "
+                                       "unequal slices");
+        }
         for (const auto& m: input_map) {
             core.input_map.push_back(m.entry);
             core.input_projection.push_back(m.projection);
@@ -573,12 +709,12 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         }
         image.cores.push_back(std::move(core));
     }
+    std::set<std::pair<std::uint32_t, std::uint32_t>> core_cells;
+    for (const auto& pos: place.positions) {
+        core_cells.insert({pos.x, pos.y});
+    }
     for (const auto& r: routes.routers) {
-        bool on_core = false;
-        for (const auto& pos: place.positions) {
-            on_core = on_core || (pos.x == r.at.x && pos.y == r.at.y);
-        }
-        if (!on_core) {
+        if (core_cells.count({r.at.x, r.at.y}) == 0) {
             image.routers.push_back({static_cast<std::uint16_t>(r.at.x), static_cast<std::uint16_t>(r.at.y), r.entries});
         }
     }

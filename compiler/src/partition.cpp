@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <numeric>
+#include <optional>
+#include <set>
 
 #include <engram/compiler/connectivity.hpp>
 #include <engram/compiler/partition.hpp>
@@ -56,38 +58,112 @@ std::vector<std::vector<bool>> emitting_neurons(const network& net) {
     return emitting;
 }
 
-core_usage measure_core(const network& net, const std::vector<slice>& slices) {
-    return measure_slices(partition_context(net), slices);
+core_usage measure_core(const network& net, const std::vector<slice>& slices, std::uint64_t axon_limit) {
+    return measure_slices(partition_context(net), slices, axon_limit);
 }
+
+namespace {
+
+// The slices of one population, and the pre populations of the projections
+// that took indexed axons on any of them.
+struct population_pieces {
+    std::vector<core_plan> pieces;
+    std::set<std::uint32_t> indexed_pres;
+};
+
+// Cuts population p, in neuron order, into the longest slices that fit a
+// core, or, with size > 0, into slices of exactly `size` neurons (the last
+// may be shorter); nullopt when such a slice does not fit.
+std::optional<population_pieces> slice_population(const partition_context& ctx, const chip_spec& chip, std::size_t p,
+                                                  std::uint32_t size) {
+    const network& net = ctx.net();
+    const population& pop = net.populations[p];
+    const auto& incoming = ctx.incoming(p);
+    population_pieces out;
+    core_filler filler(ctx, p, chip.core.input_axons);
+    auto close = [&](std::uint32_t first, std::uint32_t end) {
+        out.pieces.push_back({{slice{static_cast<std::uint32_t>(p), first, end - first}}, filler.usage(),
+                              filler.rules()});
+        for (std::size_t k = 0; k < incoming.size(); ++k) {
+            if (filler.indexed()[k] != 0) {
+                out.indexed_pres.insert(static_cast<std::uint32_t>(net.projections[incoming[k]].pre));
+            }
+        }
+    };
+    std::uint32_t first = 0;
+    for (std::uint32_t j = 0; j < pop.size; ++j) {
+        const bool cut = size > 0 && j - first == size;
+        core_usage u = filler.with(j);
+        const resource_info* failed = nullptr;
+        if (!cut && fits(u, chip.core, &failed)) {
+            filler.commit(u);
+            continue;
+        }
+        if (size > 0 && !cut) {
+            return std::nullopt;
+        }
+        if (j == first) {
+            one_neuron_does_not_fit(net, chip, pop, u, *failed);
+        }
+        close(first, j);
+        filler.reset();
+        first = j;
+        u = filler.with(j);
+        if (!fits(u, chip.core, &failed)) {
+            one_neuron_does_not_fit(net, chip, pop, u, *failed);
+        }
+        filler.commit(u);
+    }
+    close(first, pop.size);
+    return out;
+}
+
+// Equal slices for a population whose neurons feed indexed axons: then one
+// input-map entry covers the run of its cores (numerics §5). The size is the
+// smallest of the greedy slices (but the last), lowered while a slice of it
+// does not fit, at most three times; the greedy cut stays otherwise.
+void make_uniform(const partition_context& ctx, const chip_spec& chip, std::size_t p, population_pieces& pieces) {
+    if (pieces.pieces.size() < 3) {
+        return;
+    }
+    std::uint32_t size = UINT32_MAX;
+    for (std::size_t i = 0; i + 1 < pieces.pieces.size(); ++i) {
+        size = std::min(size, pieces.pieces[i].slices.front().count);
+    }
+    for (int attempt = 0; attempt < 3 && size > 0; ++attempt, --size) {
+        if (auto uniform = slice_population(ctx, chip, p, size)) {
+            pieces = std::move(*uniform);
+            return;
+        }
+    }
+}
+
+} // namespace
 
 partition_plan partition_sequential(const network& net, const chip_spec& chip) {
     const partition_context ctx(net);
-    std::vector<core_plan> pieces;
+    std::vector<population_pieces> by_population;
+    std::set<std::uint32_t> indexed_pres;
     for (std::size_t p = 0; p < net.populations.size(); ++p) {
-        const population& pop = net.populations[p];
-        core_filler filler(ctx, p);
-        std::uint32_t first = 0;
-        for (std::uint32_t j = 0; j < pop.size; ++j) {
-            core_usage u = filler.with(j);
-            const resource_info* failed = nullptr;
-            if (fits(u, chip.core, &failed)) {
-                filler.commit(u);
-                continue;
+        by_population.push_back(*slice_population(ctx, chip, p, 0));
+        indexed_pres.insert(by_population.back().indexed_pres.begin(), by_population.back().indexed_pres.end());
+    }
+    // Populations whose neurons feed indexed axons are cut into equal slices;
+    // that may index more projections, so until nothing changes.
+    std::set<std::uint32_t> uniform;
+    while (uniform.size() < indexed_pres.size()) {
+        for (std::uint32_t p: std::set<std::uint32_t>(indexed_pres)) {
+            if (uniform.insert(p).second) {
+                make_uniform(ctx, chip, p, by_population[p]);
+                indexed_pres.insert(by_population[p].indexed_pres.begin(), by_population[p].indexed_pres.end());
             }
-            if (j == first) {
-                one_neuron_does_not_fit(net, chip, pop, u, *failed);
-            }
-            pieces.push_back({{slice{static_cast<std::uint32_t>(p), first, j - first}}, filler.usage(), filler.rules()});
-            filler.reset();
-            first = j;
-            u = filler.with(j);
-            if (!fits(u, chip.core, &failed)) {
-                one_neuron_does_not_fit(net, chip, pop, u, *failed);
-            }
-            filler.commit(u);
         }
-        pieces.push_back({{slice{static_cast<std::uint32_t>(p), first, pop.size - first}}, filler.usage(),
-                          filler.rules()});
+    }
+    std::vector<core_plan> pieces;
+    for (auto& pp: by_population) {
+        for (auto& piece: pp.pieces) {
+            pieces.push_back(std::move(piece));
+        }
     }
 
     // Share cores between slices of different populations: first fit, largest
@@ -108,6 +184,12 @@ partition_plan partition_sequential(const network& net, const chip_spec& chip) {
                 return s.population == piece.slices.front().population;
             });
             if (same_population) {
+                continue;
+            }
+            // The additive resources reject most cores before the exact sum.
+            if (core.usage.neurons + piece.usage.neurons > chip.core.neurons ||
+                core.usage.synapse_words + piece.usage.synapse_words > chip.core.synapse_words ||
+                core.usage.output_axons + piece.usage.output_axons > chip.core.output_axons) {
                 continue;
             }
             core_usage sum = core.usage;

@@ -14,6 +14,7 @@
 #include <engram/common/text.hpp>
 #include <engram/compiler/connectivity.hpp>
 #include <engram/compiler/partition.hpp>
+#include <engram/isa/formats.hpp>
 
 namespace engram::compiler::detail {
 
@@ -27,6 +28,61 @@ inline bool fits(const core_usage& u, const core_limits& limits, const resource_
         }
     }
     return true;
+}
+
+// The inputs of one post population on a core from one projection: its
+// distinct pre neurons (one ordinary axon each) and, for a static
+// projection, the IndexWords an indexed axon would need instead
+// (numerics §5: one per IndexBlock pre neurons).
+struct input_group {
+    std::uint64_t distinct = 0;
+    std::uint64_t index_words = 0;
+    bool indexable = false;
+};
+
+// Which groups take one indexed axon instead of an axon per pre neuron
+// (docs/mapping.md, "Indexed axons"): none while the ordinary axons fit
+// the limit; otherwise the indexable groups with the most distinct pre
+// neurons first (ties by projection order) until they do, or until none is
+// left. A function of the final groups only, so the partitioners and the
+// image agree whatever order neurons were added in. Returns the axons and
+// synapse words the groups use; indexed[k] says which were indexed.
+struct group_cost {
+    std::uint64_t axons = 0;
+    std::uint64_t index_words = 0;
+};
+inline group_cost choose_indexed(const std::vector<input_group>& groups, std::uint64_t base_axons,
+                                 std::uint64_t axon_limit, std::vector<std::uint8_t>& indexed) {
+    group_cost cost;
+    indexed.assign(groups.size(), 0);
+    for (const auto& g: groups) {
+        cost.axons += g.distinct;
+    }
+    if (base_axons + cost.axons <= axon_limit) {
+        return cost;
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+        if (groups[k].indexable && groups[k].distinct > 1) {
+            order.push_back(k);
+        }
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return groups[a].distinct > groups[b].distinct; });
+    for (std::size_t k: order) {
+        if (base_axons + cost.axons <= axon_limit) {
+            break;
+        }
+        indexed[k] = 1;
+        cost.axons -= groups[k].distinct - 1;
+        cost.index_words += groups[k].index_words;
+    }
+    return cost;
+}
+
+// IndexWords of an indexed axon whose pre population has `size` neurons.
+inline std::uint64_t index_words_for(std::uint32_t size) {
+    return (std::uint64_t{size} + isa::index_block - 1) / isa::index_block;
 }
 
 // Everything about the network the partitioner needs, computed once.
@@ -105,19 +161,32 @@ private:
 };
 
 // Adds post neurons to a core one at a time, counting exactly what they add.
+// The projections onto the population are its input groups; when their
+// ordinary axons overflow the core's input axons, choose_indexed turns the
+// largest static ones into indexed axons.
 class core_filler {
 public:
-    core_filler(const partition_context& ctx, std::size_t population): ctx_(ctx), population_(population) {
+    core_filler(const partition_context& ctx, std::size_t population, std::uint64_t axon_limit)
+        : ctx_(ctx), population_(population), axon_limit_(axon_limit) {
         base_ = ctx.population_overhead(population, rules_);
         for (std::size_t p: ctx.incoming(population)) {
             const auto& proj = ctx.net().projections[p];
             seen_.emplace_back(ctx.net().populations[proj.pre].size, false);
+            input_group g;
+            g.indexable = !proj.rule.has_value();
+            g.index_words = index_words_for(ctx.net().populations[proj.pre].size);
+            groups_.push_back(g);
         }
+        trial_ = groups_;
+        indexed_.assign(groups_.size(), 0);
         usage_ = base_;
     }
 
     const core_usage& usage() const { return usage_; }
     const std::vector<rule_use>& rules() const { return rules_; }
+    // Per incoming projection (ctx.incoming order) of the committed neurons:
+    // 1 if it takes an indexed axon.
+    const std::vector<std::uint8_t>& indexed() const { return indexed_; }
 
     // The usage with neuron j added, without adding it.
     core_usage with(std::uint32_t j) {
@@ -125,6 +194,8 @@ public:
         core_usage u = usage_;
         u.neurons += 1;
         u.output_axons += ctx_.emits(population_, j) ? 1 : 0;
+        u.input_axons -= committed_cost_.axons;
+        u.synapse_words -= committed_cost_.index_words;
         const auto& incoming = ctx_.incoming(population_);
         for (std::size_t k = 0; k < incoming.size(); ++k) {
             const std::size_t p = incoming[k];
@@ -132,14 +203,18 @@ public:
             buffer_.clear();
             ctx_.generator(p).generate(j, j + 1, buffer_);
             u.synapse_words += buffer_.size() * (plastic ? 2 : 1);
+            trial_[k].distinct = groups_[k].distinct;
             for (const auto& s: buffer_) {
                 if (!seen_[k][s.pre]) {
                     seen_[k][s.pre] = true; // taken back by rollback() unless committed
                     pending_.emplace_back(k, s.pre);
-                    u.input_axons += 1;
+                    trial_[k].distinct += 1;
                 }
             }
         }
+        trial_cost_ = choose_indexed(trial_, base_.input_axons, axon_limit_, trial_indexed_);
+        u.input_axons += trial_cost_.axons;
+        u.synapse_words += trial_cost_.index_words;
         return u;
     }
 
@@ -147,6 +222,9 @@ public:
     void commit(const core_usage& u) {
         usage_ = u;
         pending_.clear();
+        groups_ = trial_;
+        committed_cost_ = trial_cost_;
+        indexed_ = trial_indexed_;
     }
 
     void reset() {
@@ -155,6 +233,12 @@ public:
         for (auto& s: seen_) {
             std::fill(s.begin(), s.end(), false);
         }
+        for (auto& g: groups_) {
+            g.distinct = 0;
+        }
+        trial_ = groups_;
+        committed_cost_ = {};
+        indexed_.assign(groups_.size(), 0);
     }
 
 private:
@@ -168,12 +252,19 @@ private:
 
     const partition_context& ctx_;
     std::size_t population_;
+    std::uint64_t axon_limit_;
     core_usage base_;
     core_usage usage_;
     std::vector<rule_use> rules_;
     std::vector<std::vector<bool>> seen_; // per incoming projection: pre neurons already with an axon
     std::vector<std::pair<std::size_t, std::uint32_t>> pending_;
     std::vector<synapse> buffer_;
+    std::vector<input_group> groups_;     // committed neurons' groups
+    std::vector<input_group> trial_;      // with the neuron of the last with()
+    group_cost committed_cost_;
+    group_cost trial_cost_;
+    std::vector<std::uint8_t> indexed_;
+    std::vector<std::uint8_t> trial_indexed_;
 };
 
 [[noreturn]] inline void one_neuron_does_not_fit(const network& net, const chip_spec& chip, const population& pop,
@@ -217,7 +308,8 @@ inline void merge_rules(std::vector<rule_use>& rules, const std::vector<rule_use
 }
 
 // Exact usage of a core holding slices (measure_core with the context at hand).
-inline core_usage measure_slices(const partition_context& ctx, const std::vector<slice>& slices) {
+inline core_usage measure_slices(const partition_context& ctx, const std::vector<slice>& slices,
+                                 std::uint64_t axon_limit) {
     // The neurons of one population on a core share its profile and its
     // input axons, however many slices hold them.
     std::vector<std::uint32_t> populations;
@@ -229,7 +321,7 @@ inline core_usage measure_slices(const partition_context& ctx, const std::vector
     core_usage total;
     std::vector<rule_use> all_rules;
     for (std::uint32_t p: populations) {
-        core_filler filler(ctx, p);
+        core_filler filler(ctx, p, axon_limit);
         for (const auto& s: slices) {
             if (s.population != p) {
                 continue;

@@ -280,7 +280,7 @@ partition_plan fill_parts(const partition_context& ctx, const chip_spec& chip, c
                     flush(*filler);
                 }
                 if (!fillers[p]) {
-                    fillers[p].emplace(ctx, p);
+                    fillers[p].emplace(ctx, p, chip.core.input_axons);
                 }
                 filler = &*fillers[p];
                 filler->reset();
@@ -378,7 +378,7 @@ void pack_cores(const partition_context& ctx, const chip_spec& chip, partition_p
             std::vector<slice> slices = core.slices;
             slices.insert(slices.end(), piece.slices.begin(), piece.slices.end());
             slices = joined(std::move(slices));
-            const core_usage exact = detail::measure_slices(ctx, slices);
+            const core_usage exact = detail::measure_slices(ctx, slices, chip.core.input_axons);
             if (!fits(exact, chip.core)) {
                 continue;
             }

@@ -56,7 +56,7 @@ void expect_valid_plan(const network& net, const chip_spec& chip, const partitio
                 ++covered[s.population][i];
             }
         }
-        EXPECT_EQ(measure_core(net, core.slices), core.usage);
+        EXPECT_EQ(measure_core(net, core.slices, chip.core.input_axons), core.usage);
         for (const auto& r: core_resources) {
             EXPECT_LE(core.usage.*r.used, chip.core.*r.limit) << r.name;
         }
@@ -178,14 +178,28 @@ TEST(partition, one_neuron_that_does_not_fit_names_population_and_resource) {
         EXPECT_EQ(e.needed, 300);
         EXPECT_EQ(e.available, 256);
     }
+    // 300 ordinary axons do not fit 100: the static projection takes one
+    // indexed axon and ceil(300 / 16) = 19 IndexWords instead.
+    const partition_plan indexed = partition_sequential(net, tiny_with(512, 4096, 100, 4, 4));
+    bool seen = false;
+    for (const auto& core: indexed.cores) {
+        if (std::any_of(core.slices.begin(), core.slices.end(), [](const slice& s) { return s.population == 1; })) {
+            seen = true;
+            EXPECT_EQ(core.usage.input_axons, 1u);
+            EXPECT_EQ(core.usage.synapse_words, 2u * 300u + 19u);
+        }
+    }
+    EXPECT_TRUE(seen);
+    // Neither fits: 300 axons over 100, or 300 synapses and 19 IndexWords over 310 words.
     try {
-        (void)partition_sequential(net, tiny_with(512, 4096, 100, 2, 2));
+        (void)partition_sequential(net, tiny_with(512, 310, 100, 2, 2));
         FAIL() << "expected chip_limit_error";
     }
     catch (const engram::chip_limit_error& e) {
-        EXPECT_EQ(e.resource, "input_axons");
-        EXPECT_EQ(e.needed, 300);
-        EXPECT_EQ(e.available, 100);
+        EXPECT_EQ(e.path(), "/populations/1");
+        EXPECT_EQ(e.resource, "synapse_words");
+        EXPECT_EQ(e.needed, 319);
+        EXPECT_EQ(e.available, 310);
     }
 }
 

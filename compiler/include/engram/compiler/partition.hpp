@@ -75,8 +75,11 @@ std::vector<std::vector<bool>> emitting_neurons(const network& net);
 
 // Exact usage of a core holding slices, counted from the generated synapses.
 // The neurons of one population on a core share one neuron profile and one
-// set of input axons, however many slices hold them.
-core_usage measure_core(const network& net, const std::vector<slice>& slices);
+// set of input axons, however many slices hold them. Where a population's
+// ordinary axons would exceed axon_limit, its largest static projections take
+// indexed axons (docs/mapping.md, "Indexed axons").
+core_usage measure_core(const network& net, const std::vector<slice>& slices,
+                        std::uint64_t axon_limit = UINT64_MAX);
 
 // Sequential partition: each population is cut, in neuron order, into the
 // longest slices whose exact usage fits a core; slices of different
