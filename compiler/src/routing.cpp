@@ -142,85 +142,182 @@ std::uint8_t route_ports(const std::vector<isa::route_entry>& entries, std::uint
     return arrived == isa::route_port::local ? std::uint8_t{0} : bit(arrived);
 }
 
+namespace {
+
+// One router's table while trees are added: entries arrive in ascending key
+// order (slices are routed in core order, then slice order), so each ports
+// value keeps a stack on which a block merges with its buddy as soon as
+// both are there; compress() then gives the same table as on the raw entries.
+struct router_builder {
+    std::map<std::uint8_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> stacks; // ports -> (key, mask)
+    std::map<std::uint32_t, source_count> sources;                                      // by population
+    std::size_t raw = 0;
+
+    void add(std::uint32_t key, std::uint32_t mask, std::uint8_t ports) {
+        auto& stack = stacks[ports];
+        stack.emplace_back(key, mask);
+        ++raw;
+        while (stack.size() >= 2) {
+            const auto [ak, am] = stack[stack.size() - 2];
+            const auto [bk, bm] = stack.back();
+            const std::uint32_t low = am & (~am + 1);
+            if (am != bm || low == 0 || (ak & low) != 0 || (ak ^ bk) != low) {
+                break;
+            }
+            stack.pop_back();
+            stack.back() = {ak, am & ~low};
+        }
+    }
+
+    std::vector<isa::route_entry> entries() const {
+        std::vector<isa::route_entry> out;
+        for (const auto& [ports, stack]: stacks) {
+            for (const auto& [key, mask]: stack) {
+                out.push_back({key, mask, ports});
+            }
+        }
+        return compress(std::move(out));
+    }
+};
+
+} // namespace
+
 routing route_multicast(const chip_spec& chip, const partition_plan& plan, const std::vector<slice_fanout>& fanout,
                         const std::vector<grid_position>& positions, const std::string& source,
                         const std::vector<std::string>& population_names) {
     const auto bases = slice_bases(plan);
-    // Raw entries per router position.
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<isa::route_entry>> tables; // (y, x)
-    // Per router: raw entries and source slices per population, for the
-    // overflow message.
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::map<std::uint32_t, source_count>> sources;
+    const std::uint32_t width = chip.mesh.width * chip.chips.width;
+    const std::uint32_t height = chip.mesh.height * chip.chips.height;
+    std::vector<router_builder> tables(std::size_t{width} * height);
     routing result;
-    for (const auto& f: fanout) {
-        std::uint32_t hops = 0;
+    std::vector<grid_position> dests;
+    std::vector<std::pair<std::uint32_t, std::uint8_t>> row; // (x, ports) of the source row's routers
+    for (std::size_t i = 0; i < fanout.size(); ++i) {
+        const auto& f = fanout[i];
+        if (i > 0 && std::pair(fanout[i - 1].core, fanout[i - 1].slice) >= std::pair(f.core, f.slice)) {
+            throw std::logic_error("route_multicast: the fanout is not in core order, then slice order");
+        }
         if (f.targets.empty()) {
             result.tree_hops.push_back(0);
             continue;
         }
         const grid_position from = positions[f.core];
-        // Ports of each router on the tree; the travel direction into it.
-        std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint8_t> ports;
-        std::map<std::pair<std::uint32_t, std::uint32_t>, isa::route_port> arrived;
-        arrived[{from.y, from.x}] = isa::route_port::local;
-        for (const auto& [dest_core, neurons]: f.targets) {
-            const grid_position to = positions[dest_core];
-            grid_position at = from;
-            auto step = [&](isa::route_port dir) {
-                ports[{at.y, at.x}] |= bit(dir);
-                switch (dir) {
-                case isa::route_port::east: ++at.x; break;
-                case isa::route_port::west: --at.x; break;
-                case isa::route_port::north: ++at.y; break;
-                default: --at.y; break;
-                }
-                arrived.emplace(std::pair{at.y, at.x}, dir);
-            };
-            while (at.x != to.x) {
-                step(at.x < to.x ? isa::route_port::east : isa::route_port::west);
-            }
-            while (at.y != to.y) {
-                step(at.y < to.y ? isa::route_port::north : isa::route_port::south);
-            }
-            ports[{at.y, at.x}] |= bit(isa::route_port::local);
-        }
         const slice& s = plan.cores[f.core].slices[f.slice];
-        const auto blocks = key_blocks(f.core, bases[f.core][f.slice], s.count);
-        for (const auto& [where, out]: ports) {
-            for (unsigned p = 0; p < 4; ++p) {
-                hops += (out >> p) & 1u;
+        // Keys of the slice; the core's last slice also takes the keys above
+        // its neurons, which no packet carries, so blocks stay few and align.
+        const bool last = f.slice + 1 == plan.cores[f.core].slices.size();
+        const std::uint32_t base = bases[f.core][f.slice];
+        const auto blocks = key_blocks(f.core, base, last ? (1u << key_neuron_bits) - base : s.count);
+        auto add = [&](std::uint32_t x, std::uint32_t y, std::uint8_t out) {
+            auto& t = tables[std::size_t{y} * width + x];
+            for (const auto& [key, mask]: blocks) {
+                t.add(key, mask, out);
             }
-            const isa::route_port in = arrived.at(where);
-            // A straight-through hop follows the default route.
+            auto& counted = t.sources[s.population];
+            counted.entries += blocks.size();
+            counted.slices += 1;
+        };
+        // The dimension-order tree: along the source's row to every column
+        // with a destination, then along each column (x first, then y).
+        dests.clear();
+        for (const auto& [dest_core, neurons]: f.targets) {
+            dests.push_back(positions[dest_core]);
+        }
+        std::sort(dests.begin(), dests.end(),
+                  [](const grid_position& a, const grid_position& b) { return std::pair(a.x, a.y) < std::pair(b.x, b.y); });
+        std::uint32_t hops = 0;
+        const std::uint32_t min_x = std::min(from.x, dests.front().x);
+        const std::uint32_t max_x = std::max(from.x, dests.back().x);
+        hops += max_x - min_x;
+        row.clear();
+        for (std::size_t a = 0; a < dests.size();) {
+            const std::uint32_t x = dests[a].x;
+            std::size_t b = a;
+            while (b < dests.size() && dests[b].x == x) {
+                ++b;
+            }
+            // Column x: destinations dests[a..b), sorted by y.
+            std::uint8_t turn = 0;
+            const std::uint32_t lowest = dests[a].y;
+            const std::uint32_t highest = dests[b - 1].y;
+            bool here = false;
+            for (std::size_t k = a; k < b; ++k) {
+                const std::uint32_t y = dests[k].y;
+                if (y == from.y) {
+                    here = true;
+                    continue;
+                }
+                // A destination in the column: it delivers, and passes on
+                // while there are destinations further from the row.
+                std::uint8_t out = bit(isa::route_port::local);
+                if (y > from.y && y < highest) {
+                    out |= bit(isa::route_port::north);
+                }
+                if (y < from.y && y > lowest) {
+                    out |= bit(isa::route_port::south);
+                }
+                add(x, y, out);
+            }
+            if (highest > from.y) {
+                turn |= bit(isa::route_port::north);
+                hops += highest - from.y;
+            }
+            if (lowest < from.y) {
+                turn |= bit(isa::route_port::south);
+                hops += from.y - lowest;
+            }
+            if (here) {
+                turn |= bit(isa::route_port::local);
+            }
+            row.emplace_back(x, turn);
+            a = b;
+        }
+        // The source row: every router that turns, delivers, splits or is the
+        // source; one that passes straight on follows the default route.
+        std::size_t next = 0;
+        for (std::uint32_t x = min_x; x <= max_x; ++x) {
+            std::uint8_t out = 0;
+            if (next < row.size() && row[next].first == x) {
+                out = row[next].second;
+                ++next;
+            }
+            if (x < max_x && x >= from.x) {
+                out |= bit(isa::route_port::east);
+            }
+            if (x > min_x && x <= from.x) {
+                out |= bit(isa::route_port::west);
+            }
+            const isa::route_port in = x == from.x   ? isa::route_port::local
+                                       : x > from.x ? isa::route_port::east
+                                                    : isa::route_port::west;
             if (in != isa::route_port::local && out == bit(in)) {
                 continue;
             }
-            auto& table = tables[where];
-            for (const auto& [key, mask]: blocks) {
-                table.push_back({key, mask, out});
-            }
-            auto& counted = sources[where][s.population];
-            counted.entries += blocks.size();
-            counted.slices += 1;
+            add(x, from.y, out);
         }
         result.tree_hops.push_back(hops);
     }
-    for (auto& [where, entries]: tables) {
-        result.entries_before_compression += entries.size();
-        router_table t;
-        t.at = {where.second, where.first};
-        t.entries = compress(std::move(entries));
-        result.entries += t.entries.size();
-        if (t.entries.size() > result.fullest) {
-            result.fullest = t.entries.size();
-            result.fullest_at = t.at;
+    for (std::uint32_t y = 0; y < height; ++y) {
+        for (std::uint32_t x = 0; x < width; ++x) {
+            const router_builder& b = tables[std::size_t{y} * width + x];
+            if (b.raw == 0) {
+                continue;
+            }
+            result.entries_before_compression += b.raw;
+            router_table t;
+            t.at = {x, y};
+            t.entries = b.entries();
+            result.entries += t.entries.size();
+            if (t.entries.size() > result.fullest) {
+                result.fullest = t.entries.size();
+                result.fullest_at = t.at;
+            }
+            if (t.entries.size() > chip.core.router_entries) {
+                throw chip_limit_error(source, "", "router_entries", static_cast<double>(t.entries.size()),
+                                       chip.core.router_entries, overflow_detail(chip, t, b.sources, population_names));
+            }
+            result.routers.push_back(std::move(t));
         }
-        if (t.entries.size() > chip.core.router_entries) {
-            throw chip_limit_error(source, "", "router_entries", static_cast<double>(t.entries.size()),
-                                   chip.core.router_entries,
-                                   overflow_detail(chip, t, sources[where], population_names));
-        }
-        result.routers.push_back(std::move(t));
     }
     return result;
 }
