@@ -78,30 +78,21 @@ std::uint64_t synapse_generator::list_index(std::uint32_t pre, std::uint32_t pos
     }
 }
 
-void synapse_generator::connect_post(std::uint32_t j, std::vector<synapse>& out) const {
+template <typename Sink>
+void synapse_generator::connect_post(std::uint32_t j, Sink&& add) const {
     const std::uint64_t seed = net_->seed;
-    philox_stream weights(seed, j, index_, random_stream_id::weights);
-    philox_stream delays(seed, j, index_, random_stream_id::delays);
-    auto add = [&](std::uint32_t i, std::uint64_t list_index) {
-        synapse s;
-        s.pre = i;
-        s.post = j;
-        s.weight = draw_value(proj_->weight, list_index, weights);
-        s.delay = draw_value(proj_->delay, list_index, delays);
-        out.push_back(s);
-    };
     const connector& c = proj_->conn;
     switch (c.kind) {
     case connector_kind::all_to_all:
         for (std::uint32_t i = 0; i < pre_size_; ++i) {
             if (!(no_self_ && i == j)) {
-                add(i, list_index(i, j));
+                add(i, list_index(i, j), nullptr);
             }
         }
         break;
     case connector_kind::one_to_one:
         if (!no_self_) {
-            add(j, j);
+            add(j, j, nullptr);
         }
         break;
     case connector_kind::fixed_probability: {
@@ -111,7 +102,7 @@ void synapse_generator::connect_post(std::uint32_t j, std::vector<synapse>& out)
         if (c.p >= 1.0) {
             for (std::uint32_t i = 0; i < pre_size_; ++i) {
                 if (!(no_self_ && i == j)) {
-                    add(i, 0);
+                    add(i, 0, nullptr);
                 }
             }
             break;
@@ -129,7 +120,7 @@ void synapse_generator::connect_post(std::uint32_t j, std::vector<synapse>& out)
             }
             const auto pre = static_cast<std::uint32_t>(i);
             if (!(no_self_ && pre == j)) {
-                add(pre, 0);
+                add(pre, 0, nullptr);
             }
         }
         break;
@@ -153,33 +144,48 @@ void synapse_generator::connect_post(std::uint32_t j, std::vector<synapse>& out)
         }
         std::sort(chosen.begin(), chosen.end());
         for (std::uint32_t t: chosen) {
-            add(no_self_ && t >= j ? t + 1 : t, 0);
+            add(no_self_ && t >= j ? t + 1 : t, 0, nullptr);
         }
         break;
     }
     case connector_kind::from_list:
         for (std::uint32_t k = list_offsets_[j]; k < list_offsets_[j + 1]; ++k) {
             const std::uint32_t index = list_order_[k];
-            const list_connection& lc = c.connections[index];
-            synapse s;
-            s.pre = lc.pre;
-            s.post = j;
-            s.weight = lc.weight ? *lc.weight : draw_value(proj_->weight, index, weights);
-            s.delay = lc.delay ? *lc.delay : draw_value(proj_->delay, index, delays);
-            out.push_back(s);
+            add(c.connections[index].pre, index, &c.connections[index]);
         }
         break;
     }
 }
 
-void synapse_generator::generate(std::uint32_t post_begin, std::uint32_t post_end, std::vector<synapse>& out) const {
+void synapse_generator::check_range(std::uint32_t post_begin, std::uint32_t post_end) const {
     if (post_begin > post_end || post_end > post_size_) {
         throw std::logic_error("synapse_generator: post range [" + std::to_string(post_begin) + ", " +
                                std::to_string(post_end) + ") outside the population of " +
                                std::to_string(post_size_));
     }
+}
+
+void synapse_generator::generate(std::uint32_t post_begin, std::uint32_t post_end, std::vector<synapse>& out) const {
+    check_range(post_begin, post_end);
     for (std::uint32_t j = post_begin; j < post_end; ++j) {
-        connect_post(j, out);
+        philox_stream weights(net_->seed, j, index_, random_stream_id::weights);
+        philox_stream delays(net_->seed, j, index_, random_stream_id::delays);
+        connect_post(j, [&](std::uint32_t pre, std::uint64_t list_index, const list_connection* lc) {
+            synapse s;
+            s.pre = pre;
+            s.post = j;
+            s.weight = lc != nullptr && lc->weight ? *lc->weight : draw_value(proj_->weight, list_index, weights);
+            s.delay = lc != nullptr && lc->delay ? *lc->delay : draw_value(proj_->delay, list_index, delays);
+            out.push_back(s);
+        });
+    }
+}
+
+void synapse_generator::generate_pres(std::uint32_t post_begin, std::uint32_t post_end,
+                                      std::vector<std::uint32_t>& out) const {
+    check_range(post_begin, post_end);
+    for (std::uint32_t j = post_begin; j < post_end; ++j) {
+        connect_post(j, [&](std::uint32_t pre, std::uint64_t, const list_connection*) { out.push_back(pre); });
     }
 }
 

@@ -34,17 +34,17 @@ std::vector<std::vector<bool>> emitting_neurons(const network& net) {
     for (std::size_t p = 0; p < net.populations.size(); ++p) {
         emitting[p].assign(net.populations[p].size, false);
     }
-    std::vector<synapse> buffer;
+    std::vector<std::uint32_t> buffer;
     for (std::size_t p = 0; p < net.projections.size(); ++p) {
         const auto& proj = net.projections[p];
         const synapse_generator generator(net, p);
         const std::uint32_t post_size = net.populations[proj.post].size;
         auto& marks = emitting[proj.pre];
-        for (std::uint32_t j = 0; j < post_size; ++j) {
+        for (std::uint32_t j = 0; j < post_size; j += 64) {
             buffer.clear();
-            generator.generate(j, j + 1, buffer);
-            for (const auto& s: buffer) {
-                marks[s.pre] = true;
+            generator.generate_pres(j, std::min(post_size, j + 64), buffer);
+            for (const std::uint32_t pre: buffer) {
+                marks[pre] = true;
             }
         }
     }

@@ -201,13 +201,13 @@ public:
             const std::size_t p = incoming[k];
             const bool plastic = ctx_.net().projections[p].rule.has_value();
             buffer_.clear();
-            ctx_.generator(p).generate(j, j + 1, buffer_);
+            ctx_.generator(p).generate_pres(j, j + 1, buffer_);
             u.synapse_words += buffer_.size() * (plastic ? 2 : 1);
             trial_[k].distinct = groups_[k].distinct;
-            for (const auto& s: buffer_) {
-                if (!seen_[k][s.pre]) {
-                    seen_[k][s.pre] = true; // taken back by rollback() unless committed
-                    pending_.emplace_back(k, s.pre);
+            for (const std::uint32_t pre: buffer_) {
+                if (!seen_[k][pre]) {
+                    seen_[k][pre] = true; // taken back by rollback() unless committed
+                    pending_.emplace_back(k, pre);
                     trial_[k].distinct += 1;
                 }
             }
@@ -258,7 +258,7 @@ private:
     std::vector<rule_use> rules_;
     std::vector<std::vector<bool>> seen_; // per incoming projection: pre neurons already with an axon
     std::vector<std::pair<std::size_t, std::uint32_t>> pending_;
-    std::vector<synapse> buffer_;
+    std::vector<std::uint32_t> buffer_;
     std::vector<input_group> groups_;     // committed neurons' groups
     std::vector<input_group> trial_;      // with the neuron of the last with()
     group_cost committed_cost_;

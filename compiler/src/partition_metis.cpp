@@ -102,7 +102,7 @@ metis_graph build_graph(const partition_context& ctx, const vertex_layout& layou
     std::vector<directed_edge> edges;
     std::vector<std::uint64_t> words(nv, 0);
     std::vector<std::uint64_t> emitting(nv, 0);
-    std::vector<synapse> buffer;
+    std::vector<std::uint32_t> buffer;
     metis_graph g;
     for (std::uint32_t v = 0; v < nv; ++v) {
         const std::uint32_t p = layout.population(v);
@@ -125,10 +125,10 @@ metis_graph build_graph(const partition_context& ctx, const vertex_layout& layou
         for (std::size_t k: ctx.incoming(p)) {
             const projection& proj = net.projections[k];
             buffer.clear();
-            ctx.generator(k).generate(layout.first(v), layout.first(v) + layout.count(v), buffer);
+            ctx.generator(k).generate_pres(layout.first(v), layout.first(v) + layout.count(v), buffer);
             words[v] += buffer.size() * (proj.rule ? 2 : 1);
-            for (const auto& s: buffer) {
-                add(proj.pre, s.pre);
+            for (const std::uint32_t pre: buffer) {
+                add(proj.pre, pre);
             }
             if (proj.rule) {
                 if (const auto m = net.rules[*proj.rule].modulator) {

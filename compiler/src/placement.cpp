@@ -82,7 +82,7 @@ std::vector<slice_fanout> compute_fanout(const network& net, const partition_pla
     std::vector<std::uint32_t> neurons(fanout.size(), 0);
     std::vector<std::uint32_t> entries;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> touched;
-    std::vector<synapse> buffer;
+    std::vector<std::uint32_t> buffer;
     for (std::uint32_t b = 0; b < n; ++b) {
         touched.clear();
         auto touch = [&](std::uint32_t q, std::uint32_t i) {
@@ -98,9 +98,9 @@ std::vector<slice_fanout> compute_fanout(const network& net, const partition_pla
                     continue;
                 }
                 buffer.clear();
-                generators[p].generate(s.first, s.first + s.count, buffer);
-                for (const auto& syn: buffer) {
-                    touch(static_cast<std::uint32_t>(proj.pre), syn.pre);
+                generators[p].generate_pres(s.first, s.first + s.count, buffer);
+                for (const std::uint32_t pre: buffer) {
+                    touch(static_cast<std::uint32_t>(proj.pre), pre);
                 }
             }
         }

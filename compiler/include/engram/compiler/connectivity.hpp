@@ -39,6 +39,10 @@ public:
     // post neuron, then by pre neuron (FromList: in list order for each post).
     void generate(std::uint32_t post_begin, std::uint32_t post_end, std::vector<synapse>& out) const;
 
+    // Appends only the pre neurons of the same synapses, in the same order,
+    // without drawing weights and delays (the partitioners and placement
+    // need no more).
+    void generate_pres(std::uint32_t post_begin, std::uint32_t post_end, std::vector<std::uint32_t>& out) const;
     // All synapses of the projection.
     std::vector<synapse> generate_all() const;
 
@@ -46,7 +50,10 @@ public:
     std::uint32_t post_size() const { return post_size_; }
 
 private:
-    void connect_post(std::uint32_t post, std::vector<synapse>& out) const;
+    // sink(pre, list_index, weights, delays) for each synapse onto post, in order.
+    template <typename Sink>
+    void connect_post(std::uint32_t post, Sink&& sink) const;
+    void check_range(std::uint32_t post_begin, std::uint32_t post_end) const;
     // Position of (pre, post) in the connector's order, for value lists.
     std::uint64_t list_index(std::uint32_t pre, std::uint32_t post) const;
 
