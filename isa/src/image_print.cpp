@@ -332,6 +332,11 @@ void print_indexed_axon(std::ostream& out, const chip_image& image, std::uint32_
   const core_image& c = image.cores[ci];
   const axon_entry& ax = c.axons[a];
   const std::string pre = pre_name(image, projection);
+  // Sources below the pre population's size (the last block may be partial).
+  std::uint64_t sources = std::uint64_t{ax.row_len} * index_block;
+  if (projection < image.projections.size() && image.projections[projection].pre < image.populations.size()) {
+    sources = std::min<std::uint64_t>(sources, image.populations[image.projections[projection].pre].size);
+  }
   out << "    axon " << a << " (indexed)";
   if (projection != no_projection) {
     out << " <- " << pre << " via "
@@ -352,8 +357,10 @@ void print_indexed_axon(std::ostream& out, const chip_image& image, std::uint32_
     if (i == first) {
       continue;  // an empty block
     }
-    out << "      block " << b << " (" << pre << "[" << range(std::uint64_t{b} * index_block, index_block)
-        << "]): words " << range(synapses[first].address, i - first) << "\n";
+    const std::uint64_t first_source = std::uint64_t{b} * index_block;
+    const std::uint64_t block_sources =
+        sources > first_source ? std::min<std::uint64_t>(index_block, sources - first_source) : index_block;
+    out << "      block " << b << " (" << pre << "[" << range(first_source, block_sources) << "]): words " << range(synapses[first].address, i - first) << "\n";
     for (std::size_t k = first; k < i; ++k) {
       const indexed_synapse& s = synapses[k];
       out << "        " << pre << "[" << s.source << "] -> target " << s.word.target << " w=" << s.word.weight

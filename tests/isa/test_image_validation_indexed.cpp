@@ -5,12 +5,14 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include <engram/isa/chip_image.hpp>
+#include <engram/isa/image_print.hpp>
 
 #include "image_bytes_helpers.hpp"
 #include "image_fixtures.hpp"
@@ -66,6 +68,20 @@ TEST(chip_image, indexed_image_is_valid_and_decodes_every_synapse) {
   EXPECT_EQ(isa::deserialize_image(isa::serialize_image(image), "indexed"), image);
 }
 
+TEST(chip_image, print_lists_indexed_entries_and_blocks) {
+  std::ostringstream listing;
+  isa::print_image(listing, isa::fixtures::indexed_image(), {.core = 2, .synapses = true});
+  const std::string s = listing.str();
+  for (const char* part : {"4 on 1 indexed axon with 3 index words",
+                           "cores 0..1 neurons 0..19 -> indexed axon 0 as in[0..39] via projection in_out",
+                           "axon 0 (indexed) <- in via in_out: index 0..2 (3 blocks), blocks 3..6",
+                           "block 0 (in[0..15]): words 3..4", "block 2 (in[32..39]): words 5..6",
+                           "in[39] -> target 3 w=-7 d=3 inh", "in[33] -> target 2 w=20 d=1 exc"}) {
+    EXPECT_TRUE(contains(s, part)) << "\"" << part << "\" missing from:\n" << s;
+  }
+  EXPECT_FALSE(contains(s, "block 1 ")) << "an empty block is listed:\n" << s;
+}
+
 TEST(chip_image, indexed_axon_accepts_several_entries_of_one_projection) {
   // One entry per source core, the second not aligned to 16 (index_base 20).
   isa::chip_image image = isa::fixtures::indexed_image();
@@ -110,6 +126,8 @@ TEST(chip_image, validate_names_every_broken_indexed_invariant) {
          blocks.emplace_back();
          return indexed_image(blocks);
        }, 2, "axons", 0, {"row_len 4", "40 neurons", "3 IndexWords"}},
+      {"unused bits of an index word", [] { auto i = indexed_image(); i.cores[2].synapse_memory[1] |= 1u << 25; return i; },
+       2, "synapse_memory", 1, {"unused bits of IndexWord", "block 1 of axon 0"}},
       {"run_ends going backwards", [] { auto i = indexed_image(); set_run_end(i, 1, 5); return i; },
        2, "synapse_memory", 2, {"run_end 4 of block 2", "below the previous block's 5"}},
       {"blocks past the synapse memory", [] { auto i = indexed_image(); set_run_end(i, 2, 9); return i; },
