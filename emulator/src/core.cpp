@@ -96,7 +96,33 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
     d.channel = static_cast<std::uint8_t>(a.modulator_channel);
     d.pre_profile = static_cast<std::uint8_t>(a.pre_trace_profile);
     d.rule = static_cast<std::uint8_t>(a.rule);
-    if (!a.modulator) {
+    d.indexed = static_cast<std::uint8_t>(a.indexed);
+    if (a.indexed && !a.modulator) {
+      // The index of row_len IndexWords, then the blocks (numerics §5).
+      d.blocks = static_cast<std::uint32_t>(block_end_.size());
+      d.block_count = a.row_len;
+      const std::uint64_t memory = memory_.size();
+      const std::uint64_t data = std::uint64_t{a.row_base} + a.row_len;
+      std::uint64_t begin = 0;
+      for (std::uint32_t b = 0; b < a.row_len; ++b) {
+        const std::uint64_t at = std::uint64_t{a.row_base} + b;
+        const std::uint64_t end = at < memory ? isa::unpack_index_word({memory_[at]}).run_end : begin;
+        for (std::uint64_t i = data + begin; i < data + end && i < memory; ++i) {
+          const isa::synapse_word w = isa::unpack_synapse_word({memory_[i]});
+          synapse s{};
+          s.weight = static_cast<std::int16_t>(w.weight);
+          s.target = static_cast<std::uint16_t>(w.target);
+          s.delay = static_cast<std::uint8_t>(w.delay);
+          s.receptor = static_cast<std::uint8_t>(w.receptor);
+          s.source = static_cast<std::uint8_t>(w.source);
+          s.plastic = -1;  // never plastic (numerics §12)
+          max_delay_here = std::max<std::uint32_t>(max_delay_here, w.delay);
+          synapses_.push_back(s);
+        }
+        begin = std::max(begin, end);
+        block_end_.push_back(static_cast<std::uint32_t>(synapses_.size()));
+      }
+    } else if (!a.modulator) {
       const std::uint32_t end = std::min<std::uint32_t>(a.row_base + a.row_len,
                                                         static_cast<std::uint32_t>(memory_.size()));
       for (std::uint32_t i = a.row_base; i < end;) {
@@ -134,28 +160,47 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
   // The input map and, per source core, the lookahead of its packets.
   input_map_ = image.input_map;
   entry_updates_.assign(input_map_.size(), 0);
-  // entry_begin_[c] .. entry_begin_[c + 1]: the entries of source core c.
-  std::uint32_t max_src = 0;
+  // entry_list_[entry_begin_[c] .. entry_begin_[c + 1]): the entries covering
+  // source core c, in input-map order, so a packet looks only at entries
+  // that can hold its key.
+  std::uint64_t src_end = 0;
   for (const isa::input_map_entry& m : input_map_) {
-    max_src = std::max(max_src, m.src_core);
+    src_end = std::max<std::uint64_t>(src_end, std::uint64_t{m.src_core} + std::max<std::uint32_t>(m.src_cores, 1));
   }
-  entry_begin_.assign(input_map_.empty() ? 0 : std::size_t{max_src} + 2, 0);
+  entry_begin_.assign(input_map_.empty() ? 0 : src_end + 1, 0);
   for (const isa::input_map_entry& m : input_map_) {
-    ++entry_begin_[std::size_t{m.src_core} + 1];
+    for (std::uint32_t k = 0; k < std::max<std::uint32_t>(m.src_cores, 1); ++k) {
+      ++entry_begin_[std::size_t{m.src_core} + k + 1];
+    }
   }
   for (std::size_t i = 1; i < entry_begin_.size(); ++i) {
     entry_begin_[i] += entry_begin_[i - 1];
   }
+  entry_list_.resize(entry_begin_.empty() ? 0 : entry_begin_.back());
+  {
+    std::vector<std::uint32_t> fill(entry_begin_.begin(), entry_begin_.end());
+    for (std::uint32_t e = 0; e < input_map_.size(); ++e) {
+      const isa::input_map_entry& m = input_map_[e];
+      for (std::uint32_t k = 0; k < std::max<std::uint32_t>(m.src_cores, 1); ++k) {
+        entry_list_[fill[std::size_t{m.src_core} + k]++] = e;
+      }
+    }
+  }
   entry_of_axon_.assign(axons_.size(), ~0u);
   for (std::uint32_t e = 0; e < input_map_.size(); ++e) {
     const isa::input_map_entry& m = input_map_[e];
-    for (std::uint32_t k = 0; k < m.count && m.axon_base + k < axons_.size(); ++k) {
+    const std::uint32_t axons = m.indexed ? 1 : m.count;
+    for (std::uint32_t k = 0; k < axons && m.axon_base + k < axons_.size(); ++k) {
       entry_of_axon_[m.axon_base + k] = e;
     }
   }
+  // Per source core, the lookahead of its packets: the smallest over the
+  // entries covering it.
+  std::vector<std::uint32_t> lookahead_of(src_end, 0);  // 0: no entry covers the core
   for (const isa::input_map_entry& m : input_map_) {
     std::uint32_t lookahead = isa::max_delay;
-    for (std::uint32_t k = 0; k < m.count; ++k) {
+    const std::uint32_t axons = m.indexed ? 1 : m.count;
+    for (std::uint32_t k = 0; k < axons; ++k) {
       const std::uint32_t ax = m.axon_base + k;
       if (ax >= axons_.size()) {
         break;
@@ -169,10 +214,14 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
         lookahead = std::min<std::uint32_t>(lookahead, synapses_[i].delay);
       }
     }
-    if (!sources_.empty() && sources_.back().src_core == m.src_core) {
-      sources_.back().lookahead = std::min(sources_.back().lookahead, lookahead);
-    } else {
-      sources_.push_back({m.src_core, lookahead});
+    for (std::uint32_t k = 0; k < std::max<std::uint32_t>(m.src_cores, 1); ++k) {
+      std::uint32_t& l = lookahead_of[std::size_t{m.src_core} + k];
+      l = l == 0 ? lookahead : std::min(l, lookahead);
+    }
+  }
+  for (std::uint32_t c = 0; c < lookahead_of.size(); ++c) {
+    if (lookahead_of[c] != 0) {
+      sources_.push_back({c, lookahead_of[c]});
     }
   }
 }
@@ -182,18 +231,23 @@ core::core(const isa::core_image& image, std::uint32_t id, std::uint64_t seed)
 void core::deliver(std::uint32_t src_core, std::uint32_t neuron, std::uint32_t payload,
                    std::uint64_t emitted, std::uint64_t now) {
   (void)now;
-  // Entries are sorted by (src_core, neuron_base): several may hold the key.
-  if (src_core + 1 >= entry_begin_.size()) {
+  // The entries covering src_core; several may hold the key.
+  if (std::size_t{src_core} + 1 >= entry_begin_.size()) {
     return;
   }
   bool taken = false;
-  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
-    const isa::input_map_entry& m = input_map_[e];
+  for (std::uint32_t l = entry_begin_[src_core]; l < entry_begin_[src_core + 1]; ++l) {
+    const isa::input_map_entry& m = input_map_[entry_list_[l]];
     if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
       continue;
     }
     taken = true;
-    ingress_axon(m.axon_base + (neuron - m.neuron_base), payload, emitted);
+    const std::uint32_t ax = m.indexed ? m.axon_base : m.axon_base + (neuron - m.neuron_base);
+    if (axons_[ax].indexed && !axons_[ax].modulator) {
+      ingress_indexed(ax, source_index(m, src_core, neuron), emitted);
+    } else {
+      ingress_axon(ax, payload, emitted);
+    }
   }
   if (taken) {
     ++counters_.packets_in;
@@ -226,18 +280,69 @@ void core::ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t e
   counters_.synaptic_ops += a.last - a.first;
 }
 
+// An indexed axon (numerics §5): block j / 16's synapses, those of source
+// j % 16 delivered; no pre traces, no x0.
+void core::ingress_indexed(std::uint32_t ax, std::uint32_t j, std::uint64_t emitted) {
+  const axon& a = axons_[ax];
+  const std::uint32_t b = j / isa::index_block;
+  if (b >= a.block_count) {
+    return;  // past the index (an image that fails validation)
+  }
+  const std::uint32_t first = b == 0 ? a.first : block_end_[a.blocks + b - 1];
+  const std::uint32_t last = block_end_[a.blocks + b];
+  const std::uint8_t source = static_cast<std::uint8_t>(j % isa::index_block);
+  const std::size_t n = kinds_.size();
+  const std::uint32_t mask = ring_ - 1;
+  std::uint32_t delivered = 0;
+  for (std::uint32_t i = first; i < last; ++i) {
+    const synapse& s = synapses_[i];
+    if (s.source != source) {
+      continue;  // another source of the block
+    }
+    const std::int32_t in = static_cast<std::int32_t>(s.weight) * (1 << a.shift);
+    const std::uint32_t k = static_cast<std::uint32_t>(emitted + s.delay) & mask;
+    std::int32_t& slot = acc_[(std::size_t{k} * 2 + s.receptor) * n + s.target];
+    slot = fp::sat24(std::int64_t{slot} + in);
+    ++delivered;
+  }
+  counters_.synaptic_ops += delivered;
+}
+
+std::uint32_t core::indexed_synapse_count(std::uint32_t ax, std::uint32_t j) const {
+  const axon& a = axons_[ax];
+  const std::uint32_t b = j / isa::index_block;
+  if (b >= a.block_count) {
+    return 0;
+  }
+  const std::uint32_t first = b == 0 ? a.first : block_end_[a.blocks + b - 1];
+  const std::uint32_t last = block_end_[a.blocks + b];
+  const auto source = static_cast<std::uint8_t>(j % isa::index_block);
+  std::uint32_t count = 0;
+  for (std::uint32_t i = first; i < last; ++i) {
+    count += synapses_[i].source == source ? 1u : 0u;
+  }
+  return count;
+}
+
 void core::entries_reached(std::uint32_t src_core, std::uint32_t neuron,
                            std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) const {
-  if (src_core + 1 >= entry_begin_.size()) {
+  if (std::size_t{src_core} + 1 >= entry_begin_.size()) {
     return;
   }
-  for (std::uint32_t e = entry_begin_[src_core]; e < entry_begin_[src_core + 1]; ++e) {
+  for (std::uint32_t l = entry_begin_[src_core]; l < entry_begin_[src_core + 1]; ++l) {
+    const std::uint32_t e = entry_list_[l];
     const isa::input_map_entry& m = input_map_[e];
     if (neuron < m.neuron_base || neuron >= m.neuron_base + m.count) {
       continue;
     }
-    const std::uint32_t ax = m.axon_base + (neuron - m.neuron_base);
-    out.emplace_back(e, ax < axons_.size() ? axons_[ax].last - axons_[ax].first : 0u);
+    const std::uint32_t ax = m.indexed ? m.axon_base : m.axon_base + (neuron - m.neuron_base);
+    if (ax >= axons_.size()) {
+      out.emplace_back(e, 0u);
+    } else if (axons_[ax].indexed && !axons_[ax].modulator) {
+      out.emplace_back(e, indexed_synapse_count(ax, source_index(m, src_core, neuron)));
+    } else {
+      out.emplace_back(e, axons_[ax].last - axons_[ax].first);
+    }
   }
 }
 

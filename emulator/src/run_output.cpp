@@ -36,6 +36,7 @@ void for_each_synapse(const simulation& sim, const std::vector<std::uint32_t>& p
   for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
     const isa::core_image& ci = image.cores[c];
     std::vector<std::uint32_t> memory;
+    std::vector<std::uint32_t> indexed_done;  // indexed axons already visited
     for (std::size_t e = 0; e < ci.input_map.size(); ++e) {
       const std::uint32_t proj = e < ci.input_projection.size() ? ci.input_projection[e] : isa::no_projection;
       if (std::find(projections.begin(), projections.end(), proj) == projections.end()) {
@@ -45,6 +46,24 @@ void for_each_synapse(const simulation& sim, const std::vector<std::uint32_t>& p
         memory = sim.core_at(c).synapse_memory();
       }
       const isa::input_map_entry& m = ci.input_map[e];
+      if (m.indexed != 0) {
+        // An indexed axon (never plastic) once, at its first entry; each
+        // synapse names its source's index j in the pre population.
+        if (m.axon_base >= ci.axons.size() || std::find(indexed_done.begin(), indexed_done.end(), m.axon_base) !=
+                                                   indexed_done.end()) {
+          continue;
+        }
+        indexed_done.push_back(m.axon_base);
+        for (const isa::indexed_synapse& is : isa::decode_indexed(ci, ci.axons[m.axon_base])) {
+          learned_synapse s;
+          s.pre = is.source;
+          s.post = is.word.target < index_of[c].size() ? index_of[c][is.word.target] : none;
+          s.weight = is.word.weight;
+          s.delay = is.word.delay;
+          visit(proj, s);
+        }
+        continue;
+      }
       for (std::uint32_t k = 0; k < m.count && m.axon_base + k < ci.axons.size(); ++k) {
         const isa::axon_entry& a = ci.axons[m.axon_base + k];
         const std::uint32_t src = m.src_core;

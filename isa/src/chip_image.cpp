@@ -180,6 +180,9 @@ std::optional<std::uint32_t> find_router(const chip_image& image, std::uint32_t 
 
 std::vector<row_synapse> decode_row(const core_image& core, const axon_entry& axon) {
   std::vector<row_synapse> out;
+  if (axon.indexed != 0) {
+    return out;
+  }
   const std::uint64_t end =
       std::min<std::uint64_t>(std::uint64_t{axon.row_base} + axon.row_len, core.synapse_memory.size());
   for (std::uint64_t i = axon.row_base; i < end;) {
@@ -194,6 +197,39 @@ std::vector<row_synapse> decode_row(const core_image& core, const axon_entry& ax
     out.push_back(s);
   }
   return out;
+}
+
+std::vector<indexed_synapse> decode_indexed(const core_image& core, const axon_entry& axon) {
+  std::vector<indexed_synapse> out;
+  if (axon.indexed == 0) {
+    return out;
+  }
+  const std::uint64_t memory = core.synapse_memory.size();
+  const std::uint64_t data = std::uint64_t{axon.row_base} + axon.row_len;
+  std::uint64_t begin = 0;  // the block's first word, counted from data
+  for (std::uint32_t b = 0; b < axon.row_len && std::uint64_t{axon.row_base} + b < memory; ++b) {
+    const std::uint64_t end = unpack_index_word({core.synapse_memory[axon.row_base + b]}).run_end;
+    for (std::uint64_t i = data + begin; i < data + end && i < memory; ++i) {
+      indexed_synapse s;
+      s.address = static_cast<std::uint32_t>(i);
+      s.word = unpack_synapse_word({core.synapse_memory[i]});
+      s.block = b;
+      s.source = b * static_cast<std::uint32_t>(index_block) + s.word.source;
+      out.push_back(s);
+    }
+    begin = std::max(begin, end);
+  }
+  return out;
+}
+
+std::uint64_t axon_words(const core_image& core, const axon_entry& axon) {
+  if (axon.indexed == 0 || axon.row_len == 0) {
+    return axon.row_len;
+  }
+  const std::uint64_t last = std::uint64_t{axon.row_base} + axon.row_len - 1;
+  const std::uint64_t blocks =
+      last < core.synapse_memory.size() ? unpack_index_word({core.synapse_memory[last]}).run_end : 0;
+  return std::uint64_t{axon.row_len} + blocks;
 }
 
 image_totals count_totals(const chip_image& image) {
@@ -212,6 +248,14 @@ image_totals count_totals(const chip_image& image) {
     t.learning_rules += c.rules.size();
     t.microcode_words += c.microcode.size();
     for (const axon_entry& a : c.axons) {
+      if (a.indexed != 0) {
+        const std::uint64_t synapses = decode_indexed(c, a).size();
+        ++t.indexed_axons;
+        t.index_words += a.row_len;
+        t.indexed_synapses += synapses;
+        t.synapses += synapses;
+        continue;
+      }
       for (const row_synapse& s : decode_row(c, a)) {
         ++t.synapses;
         t.plastic_synapses += s.plastic ? 1 : 0;

@@ -135,7 +135,12 @@ void print_summary(std::ostream& out, const chip_image& image) {
       << " steps\n";
   out << "uses " << plural(image.cores.size(), "core", "cores") << ": " << plural(t.neurons, "neuron", "neurons")
       << " (" << t.emitting_neurons << " emitting), " << plural(t.synapses, "synapse", "synapses") << " ("
-      << t.plastic_synapses << " plastic) in " << plural(t.synapse_words, "synapse word", "synapse words")
+      << t.plastic_synapses << " plastic"
+      << (t.indexed_axons == 0 ? std::string()
+                               : ", " + with_commas(t.indexed_synapses) + " on " +
+                                     plural(t.indexed_axons, "indexed axon", "indexed axons") + " with " +
+                                     plural(t.index_words, "index word", "index words"))
+      << ") in " << plural(t.synapse_words, "synapse word", "synapse words")
       << ",\n     " << plural(t.input_axons, "input axon", "input axons") << ", "
       << plural(t.route_entries, "route entry", "route entries")
       << (t.routers_without_core == 0
@@ -284,21 +289,84 @@ void print_core_overview(std::ostream& out, const chip_image& image, std::uint32
   }
 }
 
+// The pre population's name of projection `p`, or "?".
+std::string pre_name(const chip_image& image, std::uint32_t p) {
+  if (p < image.projections.size() && image.projections[p].pre < image.populations.size()) {
+    return image.populations[image.projections[p].pre].name;
+  }
+  return "?";
+}
+
 std::string input_source_text(const chip_image& image, const core_image& c, std::size_t e) {
   const input_map_entry& m = c.input_map[e];
-  std::string out =
-      "core " + num(m.src_core) + (m.count == 1 ? " neuron " : " neurons ") + range(m.neuron_base, m.count);
-  if (m.src_core < image.cores.size()) {
-    out += " = " + neuron_range_name(image, m.src_core, m.neuron_base, m.count);
-  }
-  out += (m.count == 1 ? " -> axon " : " -> axons ") + range(m.axon_base, m.count);
   const std::uint32_t p = e < c.input_projection.size() ? c.input_projection[e] : no_projection;
+  std::string out;
+  if (m.indexed != 0) {
+    // cores 3..5 neurons 0..99 -> indexed axon 7 as exc[0..299]
+    out = (m.src_cores == 1 ? "core " : "cores ") + range(m.src_core, m.src_cores) +
+          (m.count == 1 ? " neuron " : " neurons ") + range(m.neuron_base, m.count) + " -> indexed axon " +
+          num(m.axon_base) + " as " + pre_name(image, p) + "[" +
+          range(m.index_base, std::uint64_t{m.src_cores} * m.count) + "]";
+  } else {
+    out = "core " + num(m.src_core) + (m.count == 1 ? " neuron " : " neurons ") + range(m.neuron_base, m.count);
+    if (m.src_core < image.cores.size()) {
+      out += " = " + neuron_range_name(image, m.src_core, m.neuron_base, m.count);
+    }
+    out += (m.count == 1 ? " -> axon " : " -> axons ") + range(m.axon_base, m.count);
+  }
   if (p == no_projection) {
     out += " (modulator)";
   } else {
     out += " via projection " + (p < image.projections.size() ? image.projections[p].name : "?" + num(p));
   }
   return out;
+}
+
+// An indexed axon: its index, then block by block the synapses with their
+// source index j (numerics §5).
+//     axon 7 (indexed) <- exc via exc_to_inh: index 40..46 (7 blocks), blocks 47..150, weight_exp 0
+//       block 0 (exc[0..15]): words 47..60
+//         exc[3] -> target 5 w=12 d=1 excitatory
+void print_indexed_axon(std::ostream& out, const chip_image& image, std::uint32_t ci, std::uint32_t a,
+                        std::uint32_t projection) {
+  const core_image& c = image.cores[ci];
+  const axon_entry& ax = c.axons[a];
+  const std::string pre = pre_name(image, projection);
+  // Sources below the pre population's size (the last block may be partial).
+  std::uint64_t sources = std::uint64_t{ax.row_len} * index_block;
+  if (projection < image.projections.size() && image.projections[projection].pre < image.populations.size()) {
+    sources = std::min<std::uint64_t>(sources, image.populations[image.projections[projection].pre].size);
+  }
+  out << "    axon " << a << " (indexed)";
+  if (projection != no_projection) {
+    out << " <- " << pre << " via "
+        << (projection < image.projections.size() ? image.projections[projection].name : "?" + num(projection));
+  }
+  const std::uint64_t words = axon_words(c, ax);
+  out << ": index " << (ax.row_len == 0 ? std::string("none") : range(ax.row_base, ax.row_len)) << " ("
+      << plural(ax.row_len, "block", "blocks") << "), blocks "
+      << (words == ax.row_len ? std::string("empty") : range(std::uint64_t{ax.row_base} + ax.row_len, words - ax.row_len))
+      << ", weight_exp " << ax.weight_exp << "\n";
+  const std::vector<indexed_synapse> synapses = decode_indexed(c, ax);
+  std::size_t i = 0;
+  for (std::uint32_t b = 0; b < ax.row_len; ++b) {
+    const std::size_t first = i;
+    while (i < synapses.size() && synapses[i].block == b) {
+      ++i;
+    }
+    if (i == first) {
+      continue;  // an empty block
+    }
+    const std::uint64_t first_source = std::uint64_t{b} * index_block;
+    const std::uint64_t block_sources =
+        sources > first_source ? std::min<std::uint64_t>(index_block, sources - first_source) : index_block;
+    out << "      block " << b << " (" << pre << "[" << range(first_source, block_sources) << "]): words " << range(synapses[first].address, i - first) << "\n";
+    for (std::size_t k = first; k < i; ++k) {
+      const indexed_synapse& s = synapses[k];
+      out << "        " << pre << "[" << s.source << "] -> target " << s.word.target << " w=" << s.word.weight
+          << " d=" << s.word.delay << " " << to_string(s.word.receptor) << "\n";
+    }
+  }
 }
 
 void print_synapses(std::ostream& out, const chip_image& image, std::uint32_t ci) {
@@ -309,6 +377,12 @@ void print_synapses(std::ostream& out, const chip_image& image, std::uint32_t ci
   for (std::size_t e = 0; e < c.input_map.size(); ++e) {
     const input_map_entry& m = c.input_map[e];
     out << "    " << input_source_text(image, c, e) << "\n";
+    if (m.indexed != 0) {
+      if (m.axon_base < c.axons.size() && feeder[m.axon_base].first == c.input_map.size()) {
+        feeder[m.axon_base] = {e, 0};
+      }
+      continue;
+    }
     for (std::uint32_t j = 0; j < m.count && std::uint64_t{m.axon_base} + j < c.axons.size(); ++j) {
       feeder[m.axon_base + j] = {e, m.neuron_base + j};
     }
@@ -317,6 +391,12 @@ void print_synapses(std::ostream& out, const chip_image& image, std::uint32_t ci
       << " words)\n";
   for (std::size_t a = 0; a < c.axons.size(); ++a) {
     const axon_entry& ax = c.axons[a];
+    if (ax.indexed != 0) {
+      print_indexed_axon(out, image, ci, static_cast<std::uint32_t>(a),
+                         feeder[a].first < c.input_map.size() ? c.input_projection[feeder[a].first]
+                                                              : no_projection);
+      continue;
+    }
     out << "    axon " << a;
     const auto [e, neuron] = feeder[a];
     if (e < c.input_map.size()) {

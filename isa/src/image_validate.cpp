@@ -362,35 +362,15 @@ std::string validator::name_of(std::uint32_t core, std::uint32_t neuron) const {
 
 void validator::check_input_map(std::uint32_t ci) const {
   const core_image& c = image_.cores[ci];
-  std::vector<std::uint8_t> fed(c.axons.size(), 0);
+  constexpr std::uint32_t unfed = ~0u;
+  // Per axon: the entry that feeds it (an indexed axon: its first entry).
+  std::vector<std::uint32_t> fed(c.axons.size(), unfed);
+  // Per indexed axon, per source index j: whether an entry maps it already.
+  std::vector<std::vector<std::uint8_t>> seen(c.axons.size());
   for (std::size_t e = 0; e < c.input_map.size(); ++e) {
     const input_map_entry& m = c.input_map[e];
     if (m.count < 1) {
       fail_core(ci, "input_map", e, "count is 0");
-    }
-    if (std::uint64_t{m.axon_base} + m.count > c.axons.size()) {
-      fail_core(ci, "input_map", e,
-                "axons " + num(m.axon_base) + ".." + num(std::uint64_t{m.axon_base} + m.count - 1) +
-                    ", the core has " + num(std::uint64_t{c.axons.size()}));
-    }
-    // Each axon is fed by one source (numerics §12); this also bounds the
-    // work below by the number of axons.
-    for (std::uint32_t j = 0; j < m.count; ++j) {
-      if (fed[m.axon_base + j] != 0) {
-        fail_core(ci, "input_map", e, "axon " + num(m.axon_base + j) + " is fed by two input-map entries");
-      }
-      fed[m.axon_base + j] = 1;
-    }
-    if (m.src_core >= image_.cores.size()) {
-      fail_core(ci, "input_map", e,
-                "src_core " + num(m.src_core) + ", the image has " + num(std::uint64_t{image_.cores.size()}) +
-                    " cores");
-    }
-    const core_image& src = image_.cores[m.src_core];
-    if (std::uint64_t{m.neuron_base} + m.count > src.neuron_count()) {
-      fail_core(ci, "input_map", e,
-                "neurons " + num(m.neuron_base) + ".." + num(std::uint64_t{m.neuron_base} + m.count - 1) +
-                    " of core " + num(m.src_core) + ", which has " + num(std::uint64_t{src.neuron_count()}));
     }
     if (e > 0) {
       const input_map_entry& p = c.input_map[e - 1];
@@ -406,6 +386,48 @@ void validator::check_input_map(std::uint32_t ci) const {
     if (!modulator && proj >= image_.projections.size()) {
       fail_core(ci, "input_projection", e,
                 "projection " + num(proj) + ", the image has " + num(std::uint64_t{image_.projections.size()}));
+    }
+    if (m.indexed == 1) {
+      check_indexed_entry(ci, e, fed, seen);
+      continue;
+    }
+    if (m.src_cores != 1) {
+      fail_core(ci, "input_map", e,
+                "src_cores " + num(m.src_cores) + " in an ordinary entry (indexed 0 maps one core: src_cores is 1)");
+    }
+    if (m.index_base != 0) {
+      fail_core(ci, "input_map", e,
+                "index_base " + num(m.index_base) + " in an ordinary entry (indexed 0: index_base is 0)");
+    }
+    if (std::uint64_t{m.axon_base} + m.count > c.axons.size()) {
+      fail_core(ci, "input_map", e,
+                "axons " + num(m.axon_base) + ".." + num(std::uint64_t{m.axon_base} + m.count - 1) +
+                    ", the core has " + num(std::uint64_t{c.axons.size()}));
+    }
+    // Each ordinary axon is fed by one source (numerics §12); this also
+    // bounds the work below by the number of axons.
+    for (std::uint32_t j = 0; j < m.count; ++j) {
+      const std::uint32_t axon = m.axon_base + j;
+      if (c.axons[axon].indexed == 1) {
+        fail_core(ci, "input_map", e,
+                  "an ordinary entry (indexed 0) maps core " + num(m.src_core) + " neuron " +
+                      num(m.neuron_base + j) + " to axon " + num(axon) + ", which is indexed");
+      }
+      if (fed[axon] != unfed) {
+        fail_core(ci, "input_map", e, "axon " + num(axon) + " is fed by two input-map entries");
+      }
+      fed[axon] = static_cast<std::uint32_t>(e);
+    }
+    if (m.src_core >= image_.cores.size()) {
+      fail_core(ci, "input_map", e,
+                "src_core " + num(m.src_core) + ", the image has " + num(std::uint64_t{image_.cores.size()}) +
+                    " cores");
+    }
+    const core_image& src = image_.cores[m.src_core];
+    if (std::uint64_t{m.neuron_base} + m.count > src.neuron_count()) {
+      fail_core(ci, "input_map", e,
+                "neurons " + num(m.neuron_base) + ".." + num(std::uint64_t{m.neuron_base} + m.count - 1) +
+                    " of core " + num(m.src_core) + ", which has " + num(std::uint64_t{src.neuron_count()}));
     }
     for (std::uint32_t j = 0; j < m.count; ++j) {
       const std::uint32_t n = m.neuron_base + j;
@@ -451,8 +473,121 @@ void validator::check_input_map(std::uint32_t ci) const {
     }
   }
   for (std::size_t a = 0; a < fed.size(); ++a) {
-    if (fed[a] == 0) {
+    if (fed[a] == unfed) {
       fail_core(ci, "axons", a, "no input-map entry feeds the axon");
+    }
+  }
+}
+
+// An indexed entry (numerics §5, §12): it names an indexed axon, which all
+// its entries feed for one projection; the axon's index has ceil(N/16)
+// words for the pre population's N neurons; every (core, neuron) the entry
+// covers is an emitting neuron of that population whose index there is j,
+// and no j reaches the axon twice. The checks run in an order that bounds
+// the walk by N, and so by the axon's index within synapse memory.
+void validator::check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector<std::uint32_t>& fed,
+                                    std::vector<std::vector<std::uint8_t>>& seen) const {
+  constexpr std::uint32_t unfed = ~0u;
+  const core_image& c = image_.cores[ci];
+  const input_map_entry& m = c.input_map[e];
+  const std::uint32_t proj = c.input_projection[e];
+  if (proj == no_projection) {
+    fail_core(ci, "input_map", e, "an indexed entry carries no projection (modulators feed ordinary axons)");
+  }
+  if (m.axon_base >= c.axons.size()) {
+    fail_core(ci, "input_map", e,
+              "indexed axon " + num(m.axon_base) + ", the core has " + num(std::uint64_t{c.axons.size()}));
+  }
+  const std::uint32_t a = m.axon_base;
+  const axon_entry& ax = c.axons[a];
+  if (ax.indexed != 1) {
+    fail_core(ci, "input_map", e, "an indexed entry names axon " + num(a) + ", which is not indexed (indexed 0)");
+  }
+  const image_projection& p = image_.projections[proj];
+  if (fed[a] != unfed) {
+    const std::uint32_t other = c.input_projection[fed[a]];
+    if (other != proj) {
+      fail_core(ci, "input_map", e,
+                "feeds indexed axon " + num(a) + " for projection \"" + p.name + "\", but entry " + num(fed[a]) +
+                    " feeds it for projection " +
+                    (other < image_.projections.size() ? "\"" + image_.projections[other].name + "\""
+                                                       : num(other)) +
+                    " (the entries of an indexed axon belong to one projection)");
+    }
+  }
+  const std::uint64_t n = image_.populations[p.pre].size;
+  const std::uint64_t index_words = (n + index_block - 1) / index_block;
+  if (fed[a] == unfed) {
+    fed[a] = static_cast<std::uint32_t>(e);
+    if (ax.row_len != index_words) {
+      fail_core(ci, "axons", a,
+                "row_len " + num(ax.row_len) + " of indexed axon, but projection \"" + p.name +
+                    "\"'s pre population \"" + image_.populations[p.pre].name + "\" has " + num(n) +
+                    " neurons: ceil(" + num(n) + "/16) = " + num(index_words) + " IndexWords");
+    }
+    if (ax.weight_exp != p.weight_exp) {
+      fail_core(ci, "axons", a,
+                "weight_exp " + num(ax.weight_exp) + " differs from projection \"" + p.name + "\"'s " +
+                    num(p.weight_exp));
+    }
+    for (const indexed_synapse& s : decode_indexed(c, ax)) {
+      if (s.source >= n) {
+        fail_core(ci, "synapse_memory", s.address,
+                  "source " + num(s.word.source) + " of block " + num(s.block) + " is index " + num(s.source) +
+                      ", but projection \"" + p.name + "\"'s pre population has " + num(n) + " neurons");
+      }
+      if (population_of_[ci][s.word.target] != p.post) {
+        fail_core(ci, "synapse_memory", s.address,
+                  "target " + num(s.word.target) + " is " + name_of(ci, s.word.target) +
+                      ", but indexed axon " + num(a) + " belongs to projection \"" + p.name + "\" onto \"" +
+                      image_.populations[p.post].name + "\"");
+      }
+    }
+    seen[a].assign(n, 0);
+  }
+  if (m.src_cores < 1) {
+    fail_core(ci, "input_map", e, "src_cores is 0");
+  }
+  const std::uint64_t covered = std::uint64_t{m.src_cores} * m.count;
+  if (m.index_base + covered > n) {
+    fail_core(ci, "input_map", e,
+              "source indices " + num(m.index_base) + ".." + num(m.index_base + covered - 1) + " (" +
+                  num(m.src_cores) + " cores x " + num(m.count) + " neurons from index_base), but projection \"" +
+                  p.name + "\"'s pre population \"" + image_.populations[p.pre].name + "\" has " + num(n));
+  }
+  if (std::uint64_t{m.src_core} + m.src_cores > image_.cores.size()) {
+    fail_core(ci, "input_map", e,
+              "src_cores " + num(m.src_core) + ".." + num(std::uint64_t{m.src_core} + m.src_cores - 1) +
+                  ", the image has " + num(std::uint64_t{image_.cores.size()}) + " cores");
+  }
+  for (std::uint32_t k = 0; k < m.src_cores; ++k) {
+    const std::uint32_t core = m.src_core + k;
+    const core_image& src = image_.cores[core];
+    if (std::uint64_t{m.neuron_base} + m.count > src.neuron_count()) {
+      fail_core(ci, "input_map", e,
+                "neurons " + num(m.neuron_base) + ".." + num(std::uint64_t{m.neuron_base} + m.count - 1) +
+                    " of core " + num(core) + ", which has " + num(std::uint64_t{src.neuron_count()}));
+    }
+    for (std::uint32_t i = 0; i < m.count; ++i) {
+      const std::uint32_t neuron = m.neuron_base + i;
+      const std::uint64_t j = m.index_base + std::uint64_t{k} * m.count + i;
+      if (src.emits[neuron] != 1) {
+        fail_core(ci, "input_map", e,
+                  "maps core " + num(core) + " neuron " + num(neuron) + " (" + name_of(core, neuron) +
+                      "), which does not emit (emits is 0)");
+      }
+      if (population_of_[core][neuron] != p.pre || index_of_[core][neuron] != j) {
+        fail_core(ci, "input_map", e,
+                  "maps core " + num(core) + " neuron " + num(neuron) + " (" + name_of(core, neuron) +
+                      ") as source index " + num(j) + " of projection \"" + p.name + "\"'s pre population \"" +
+                      image_.populations[p.pre].name + "\"");
+      }
+      if (seen[a][j] != 0) {
+        fail_core(ci, "input_map", e,
+                  "maps source index " + num(j) + " (" + name_of(core, neuron) + ") to indexed axon " + num(a) +
+                      ", which another entry maps it to already");
+      }
+      seen[a][j] = 1;
     }
   }
 }

@@ -76,6 +76,10 @@ class validator {
   void check_learning(std::uint32_t ci) const;
   void check_axons(std::uint32_t ci) const;
   void check_row(std::uint32_t ci, std::size_t a) const;
+  void check_index(std::uint32_t ci, std::size_t a) const;
+  void check_blocks(std::uint32_t ci, std::size_t a) const;
+  // The checks every SynapseWord passes, ordinary or indexed; returns the word.
+  synapse_word check_synapse_word(std::uint32_t ci, std::uint64_t address) const;
   void check_routes(std::uint32_t ci) const;
 
   // --- Routers ----------------------------------------------------------------------
@@ -117,6 +121,10 @@ class validator {
   void check_slices();
   std::string name_of(std::uint32_t core, std::uint32_t neuron) const;
   void check_input_map(std::uint32_t ci) const;
+  // An indexed entry, its axon and its (core, neuron) sources: `fed` per axon
+  // (its first entry), `seen` per indexed axon and source index j.
+  void check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector<std::uint32_t>& fed,
+                           std::vector<std::vector<std::uint8_t>>& seen) const;
   // A Poisson source's Philox counter names its population and index.
   void check_source_counters(std::uint32_t ci) const;
 

@@ -284,6 +284,11 @@ void validator::check_axons(std::uint32_t ci) const {
   std::vector<std::pair<std::uint64_t, std::size_t>> rows;  // (row_base, axon) of non-empty rows
   for (std::size_t a = 0; a < c.axons.size(); ++a) {
     const axon_entry& ax = c.axons[a];
+    if (ax.indexed == 1 && (ax.learning != 0 || ax.modulator != 0)) {
+      fail_core(ci, "axons", a,
+                "an indexed axon has learning " + num(ax.learning) + ", modulator " + num(ax.modulator) +
+                    " (indexed axons carry static synapses only: both must be 0)");
+    }
     if (ax.weight_exp < weight_exp_min || ax.weight_exp > weight_exp_max) {
       fail_core(ci, "axons", a,
                 "weight_exp " + num(ax.weight_exp) + " is outside " + num(std::int32_t{weight_exp_min}) + ".." +
@@ -312,60 +317,126 @@ void validator::check_axons(std::uint32_t ci) const {
     }
     if (std::uint64_t{ax.row_base} + ax.row_len > memory) {
       fail_core(ci, "axons", a,
-                "row " + num(ax.row_base) + ".." + num(std::uint64_t{ax.row_base} + ax.row_len - 1) +
-                    " runs past the " + num(memory) + " words of synapse memory");
+                std::string(ax.indexed == 1 ? "index " : "row ") + num(ax.row_base) + ".." +
+                    num(std::uint64_t{ax.row_base} + ax.row_len - 1) + " runs past the " + num(memory) +
+                    " words of synapse memory");
+    }
+    if (ax.indexed == 1) {
+      check_index(ci, a);
     }
     if (ax.row_len > 0) {
       rows.emplace_back(ax.row_base, a);
     }
   }
+  // An indexed axon occupies its index and its blocks (axon_words).
   std::sort(rows.begin(), rows.end());
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const axon_entry& prev = c.axons[rows[i - 1].second];
-    if (std::uint64_t{prev.row_base} + prev.row_len > rows[i].first) {
+    const std::uint64_t prev_words = axon_words(c, prev);
+    if (std::uint64_t{prev.row_base} + prev_words > rows[i].first) {
       fail_core(ci, "axons", rows[i].second,
                 "row at word " + num(rows[i].first) + " overlaps the row of axon " +
                     num(std::uint64_t{rows[i - 1].second}) + " (words " + num(prev.row_base) + ".." +
-                    num(prev.row_base + prev.row_len - 1) + ")");
+                    num(prev.row_base + prev_words - 1) + ")");
     }
   }
   // Rows are disjoint: the words are decoded at most once.
   for (std::size_t a = 0; a < c.axons.size(); ++a) {
-    check_row(ci, a);
+    if (c.axons[a].indexed == 1) {
+      check_blocks(ci, a);
+    } else {
+      check_row(ci, a);
+    }
   }
+}
+
+// An indexed axon (numerics §5, §12): no learning, no modulator, and an
+// index of non-decreasing run_ends whose blocks lie within synapse memory.
+// row_len == ceil(N/16) needs the projection: check_input_map.
+void validator::check_index(std::uint32_t ci, std::size_t a) const {
+  const core_image& c = image_.cores[ci];
+  const axon_entry& ax = c.axons[a];
+  const std::uint64_t memory = c.synapse_memory.size();
+  std::uint64_t prev = 0;
+  for (std::uint32_t b = 0; b < ax.row_len; ++b) {
+    const std::uint64_t address = std::uint64_t{ax.row_base} + b;
+    const std::uint32_t raw = c.synapse_memory[address];
+    const index_word w = unpack_index_word({raw});
+    if (pack(w)[0] != raw) {
+      fail_core(ci, "synapse_memory", address,
+                "unused bits of IndexWord " + hex(raw, 8) + " (block " + num(b) + " of axon " +
+                    num(std::uint64_t{a}) + ") are set");
+    }
+    if (w.run_end < prev) {
+      fail_core(ci, "synapse_memory", address,
+                "run_end " + num(w.run_end) + " of block " + num(b) + " of indexed axon " + num(std::uint64_t{a}) +
+                    " is below the previous block's " + num(prev) + " (run_ends are non-decreasing)");
+    }
+    prev = w.run_end;
+  }
+  const std::uint64_t data = std::uint64_t{ax.row_base} + ax.row_len;
+  if (data + prev > memory) {
+    fail_core(ci, "axons", a,
+              "the blocks of indexed axon " + num(std::uint64_t{a}) + " (words " + num(data) + ".." +
+                  num(data + prev - 1) + ") run past the " + num(memory) + " words of synapse memory");
+  }
+}
+
+void validator::check_blocks(std::uint32_t ci, std::size_t a) const {
+  const core_image& c = image_.cores[ci];
+  for (const indexed_synapse& s : decode_indexed(c, c.axons[a])) {
+    check_synapse_word(ci, s.address);
+    if (s.word.plastic != 0) {
+      fail_core(ci, "synapse_memory", s.address,
+                "plastic synapse in block " + num(s.block) + " of indexed axon " + num(std::uint64_t{a}) +
+                    " (indexed axons carry static synapses only)");
+    }
+  }
+}
+
+synapse_word validator::check_synapse_word(std::uint32_t ci, std::uint64_t i) const {
+  const core_image& c = image_.cores[ci];
+  const std::uint32_t delay_max = std::min<std::uint32_t>(static_cast<std::uint32_t>(max_delay), image_.chip.max_delay);
+  const std::uint32_t raw = c.synapse_memory[i];
+  const synapse_word sw = unpack_synapse_word({raw});
+  if (pack(sw)[0] != raw) {
+    fail_core(ci, "synapse_memory", i, "unused bits of SynapseWord " + hex(raw, 8) + " are set");
+  }
+  if (sw.delay < static_cast<std::uint32_t>(min_delay) || sw.delay > delay_max) {
+    fail_core(ci, "synapse_memory", i,
+              "delay " + num(sw.delay) + " is outside " + num(std::int64_t{min_delay}) + ".." + num(delay_max) +
+                  " (the chip's max_delay is " + num(image_.chip.max_delay) + ")");
+  }
+  if (sw.target >= c.neuron_count()) {
+    fail_core(ci, "synapse_memory", i,
+              "target " + num(sw.target) + " is not a neuron of the core (it has " +
+                  num(std::uint64_t{c.neuron_count()}) + ")");
+  }
+  if (c.kinds[sw.target] != neuron_kind::lif) {
+    fail_core(ci, "synapse_memory", i,
+              "target " + num(sw.target) + " is a " + std::string(to_string(c.kinds[sw.target])) +
+                  " source; synapses feed lif neurons");
+  }
+  const bool excitatory = sw.receptor == receptor_kind::excitatory;
+  if (excitatory ? sw.weight < 0 : sw.weight > 0) {
+    fail_core(ci, "synapse_memory", i,
+              std::string(excitatory ? "excitatory" : "inhibitory") + " synapse with weight " + num(sw.weight) +
+                  (excitatory ? " (excitatory weights are >= 0)" : " (inhibitory weights are <= 0)"));
+  }
+  return sw;
 }
 
 void validator::check_row(std::uint32_t ci, std::size_t a) const {
   const core_image& c = image_.cores[ci];
   const axon_entry& ax = c.axons[a];
-  const std::uint32_t delay_max = std::min<std::uint32_t>(static_cast<std::uint32_t>(max_delay), image_.chip.max_delay);
   const std::uint64_t end = std::uint64_t{ax.row_base} + ax.row_len;
   for (std::uint64_t i = ax.row_base; i < end;) {
-    const std::uint32_t raw = c.synapse_memory[i];
-    const synapse_word sw = unpack_synapse_word({raw});
-    if (pack(sw)[0] != raw) {
-      fail_core(ci, "synapse_memory", i, "unused bits of SynapseWord " + hex(raw, 8) + " are set");
-    }
-    if (sw.delay < static_cast<std::uint32_t>(min_delay) || sw.delay > delay_max) {
-      fail_core(ci, "synapse_memory", i,
-                "delay " + num(sw.delay) + " is outside " + num(std::int64_t{min_delay}) + ".." + num(delay_max) +
-                    " (the chip's max_delay is " + num(image_.chip.max_delay) + ")");
-    }
-    if (sw.target >= c.neuron_count()) {
-      fail_core(ci, "synapse_memory", i,
-                "target " + num(sw.target) + " is not a neuron of the core (it has " +
-                    num(std::uint64_t{c.neuron_count()}) + ")");
-    }
-    if (c.kinds[sw.target] != neuron_kind::lif) {
-      fail_core(ci, "synapse_memory", i,
-                "target " + num(sw.target) + " is a " + std::string(to_string(c.kinds[sw.target])) +
-                    " source; synapses feed lif neurons");
-    }
+    const synapse_word sw = check_synapse_word(ci, i);
     const bool excitatory = sw.receptor == receptor_kind::excitatory;
-    if (excitatory ? sw.weight < 0 : sw.weight > 0) {
+    if (sw.source != 0) {
       fail_core(ci, "synapse_memory", i,
-                std::string(excitatory ? "excitatory" : "inhibitory") + " synapse with weight " + num(sw.weight) +
-                    (excitatory ? " (excitatory weights are >= 0)" : " (inhibitory weights are <= 0)"));
+                "source " + num(sw.source) + " in the row of ordinary axon " + num(std::uint64_t{a}) +
+                    " (only indexed axons' synapses name a source; it must be 0)");
     }
     ++i;
     if (sw.plastic == 0) {

@@ -48,16 +48,51 @@ std::vector<std::uint32_t> emulator_model::spiked() const {
 
 // --- The RTL side -----------------------------------------------------------------------
 
+namespace {
+
+// The RTL core's ingress knows ordinary rows only: an indexed axon (numerics
+// §5) would read its index words as synapses. part "indexed_axons", value
+// the core's indexed axons, limit 0.
+class no_indexed_ingress : public unsupported_core {
+ public:
+  no_indexed_ingress(std::uint64_t count, std::uint64_t first)
+      : unsupported_core("indexed_axons", count, 0),
+        message_("the RTL core cannot run this core: axon " + std::to_string(first) + " is indexed (" +
+                 std::to_string(count) + " indexed axons in all), and the RTL core has no indexed ingress yet") {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+void refuse_indexed(const isa::core_image& image) {
+  std::uint64_t count = 0;
+  std::uint64_t first = 0;
+  for (std::size_t a = 0; a < image.axons.size(); ++a) {
+    if (image.axons[a].indexed != 0) {
+      first = count == 0 ? a : first;
+      ++count;
+    }
+  }
+  if (count != 0) {
+    throw no_indexed_ingress(count, first);
+  }
+}
+
+}  // namespace
+
 rtl_model::rtl_model(const isa::core_image& image, core_variant variant, const rtl_options& options)
     : image_(&image),
       neurons_(static_cast<std::uint32_t>(image.neuron_count())),
       core_(make_rtl_core(variant, options)) {
+  refuse_indexed(image);
   core_->load(image);
 }
 
 void rtl_model::step(std::uint64_t s, std::span<const packet> packets) {
   // The input map (numerics §5): every entry holding the key, in map order.
   // Entries are sorted by (src_core, neuron_base): only the source's are read.
+  // All are ordinary (src_cores 1): the constructor refuses indexed axons.
   const std::vector<isa::input_map_entry>& map = image_->input_map;
   for (const packet& p : packets) {
     auto m = std::lower_bound(map.begin(), map.end(), p.src_core,
@@ -100,6 +135,7 @@ namespace {
 // The invariants of numerics §12 the RTL relies on and the emulator guards
 // against (an image that passed validation has them).
 void check_runnable(const isa::core_image& image) {
+  refuse_indexed(image);
   std::uint32_t max_delay = 0;
   for (const isa::axon_entry& a : image.axons) {
     if (a.modulator) {

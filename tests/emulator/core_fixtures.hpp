@@ -76,7 +76,8 @@ inline std::uint32_t add_axon(isa::core_image& c, const std::vector<isa::synapse
 /// Neurons [neuron_base, neuron_base + count) of `src_core` feed axons from `axon_base` on.
 inline void map_inputs(isa::core_image& c, std::uint32_t src_core, std::uint32_t neuron_base, std::uint32_t count,
                 std::uint32_t axon_base) {
-  c.input_map.push_back({.src_core = src_core, .neuron_base = neuron_base, .count = count, .axon_base = axon_base});
+  c.input_map.push_back(
+      {.src_core = src_core, .neuron_base = neuron_base, .count = count, .axon_base = axon_base, .src_cores = 1});
   c.input_projection.push_back(0);
 }
 

@@ -14,6 +14,8 @@
 
 #include <engram/isa/chip_image.hpp>
 
+#include "indexed_fixtures.hpp"
+
 namespace engram::isa::fixtures {
 
 // SplitMix64: small, fast, and the same everywhere.
@@ -268,7 +270,8 @@ inline chip_image random_image(std::uint64_t seed) {
       entries[c].push_back({{.src_core = modulator_slice->core,
                              .neuron_base = modulator_slice->core_neuron,
                              .count = 1,
-                             .axon_base = static_cast<std::uint32_t>(core.axons.size())},
+                             .axon_base = static_cast<std::uint32_t>(core.axons.size()),
+                             .src_cores = 1},
                             no_projection});
       core.axons.push_back(ax);
       img.cores[modulator_slice->core].emits[modulator_slice->core_neuron] = 1;
@@ -360,7 +363,8 @@ inline chip_image random_image(std::uint64_t seed) {
         entries[c].push_back({{.src_core = src.core,
                                .neuron_base = src.core_neuron,
                                .count = src.count,
-                               .axon_base = static_cast<std::uint32_t>(core.axons.size())},
+                               .axon_base = static_cast<std::uint32_t>(core.axons.size()),
+                               .src_cores = 1},
                               pi});
         for (std::uint32_t j = 0; j < src.count; ++j) {
           img.cores[src.core].emits[src.core_neuron + j] = 1;
@@ -541,8 +545,8 @@ inline chip_image example_image() {
   c1.pre_trace_profiles = {{390, 4096}, {0, 0}};
   c1.post_trace_profiles = {{390, 4096}, {0, 0}, {0, 0}};
   c1.modulator_traces.assign(8, trace_config{.decay = 20, .impulse = 16});
-  c1.input_map = {{.src_core = 0, .neuron_base = 0, .count = 4, .axon_base = 0},
-                  {.src_core = 0, .neuron_base = 4, .count = 1, .axon_base = 4}};
+  c1.input_map = {{.src_core = 0, .neuron_base = 0, .count = 4, .axon_base = 0, .src_cores = 1},
+                  {.src_core = 0, .neuron_base = 4, .count = 1, .axon_base = 4, .src_cores = 1}};
   c1.input_projection = {0, no_projection};
   for (std::uint32_t i = 0; i < 4; ++i) {
     // Row of axon i: a plastic synapse onto exc[i % 3], a fixed one onto exc[(i + 1) % 3].
@@ -599,6 +603,7 @@ inline std::vector<std::pair<std::string, chip_image>> corpus_images() {
   std::vector<std::pair<std::string, chip_image>> out;
   out.emplace_back("example.engram", example_image());
   out.emplace_back("minimal.engram", minimal_image());
+  out.emplace_back("indexed.engram", indexed_image());
   for (std::uint64_t seed : {3u, 7u, 11u, 19u}) {
     out.emplace_back("random_" + std::to_string(seed) + ".engram", random_image(seed));
   }

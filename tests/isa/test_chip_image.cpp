@@ -112,7 +112,7 @@ TEST(chip_image, header_and_sections_follow_the_documented_layout) {
   const bytes b = isa::serialize_image(isa::fixtures::example_image());
   ASSERT_GT(b.size(), isa::image_header_size);
   EXPECT_EQ(std::string(b.begin(), b.begin() + 8), "ENGRAMIM");
-  EXPECT_EQ(b[8], 1);  // version 1, little-endian
+  EXPECT_EQ(b[8], 2);  // version 2, little-endian
   EXPECT_EQ(b[9] | b[10] | b[11], 0);
   EXPECT_EQ(b[12] | b[13] | b[14] | b[15], 0);  // reserved
   EXPECT_EQ(get_u64(b, 16), b.size() - isa::image_header_size);
@@ -260,7 +260,7 @@ TEST(chip_image, print_shows_summary_and_requested_details) {
   std::ostringstream summary;
   isa::print_image(summary, image);
   const std::string s = summary.str();
-  for (const char* part : {"network \"example\" (chip image format 1)", "dt 1 ms, seed 42",
+  for (const char* part : {"network \"example\" (chip image format 2)", "dt 1 ms, seed 42",
                            "chip \"tiny\": 2 x 1 cores per chip, 1 x 1 chips: a 2 x 1 grid of 2 cores",
                            "8 synapses (4 plastic) in 12 synapse words", "input_exc", "input -> exc"}) {
     EXPECT_TRUE(contains(s, part)) << "\"" << part << "\" missing from:\n" << s;

@@ -228,10 +228,10 @@ TYPED_TEST(isa_format, pack_rejects_values_outside_every_field) {
 
 TEST(isa_formats, lists_every_format_with_its_width) {
   const std::vector<std::pair<std::string_view, unsigned>> expected{
-      {"aer_packet", 64},   {"synapse_word", 32},    {"plastic_word", 32},
+      {"aer_packet", 64},   {"synapse_word", 32},    {"index_word", 32},      {"plastic_word", 32},
       {"axon_entry", 64},   {"neuron_state", 128},   {"pre_trace_state", 32},
       {"neuron_config", 128}, {"trace_config", 32},  {"learning_term", 64},
-      {"learning_rule", 64}, {"route_entry", 64},  {"input_map_entry", 64}};
+      {"learning_rule", 64}, {"route_entry", 64},  {"input_map_entry", 128}};
   ASSERT_EQ(isa::all_formats.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(isa::all_formats[i].name, expected[i].first);
@@ -249,6 +249,21 @@ TEST(isa_formats, synapse_word_bits) {
   const std::uint64_t expected = 0xffu | (5u << 8) | (0xabcu << 14) | (1u << 26) | (1u << 27);
   EXPECT_EQ(isa::pack(x)[0], expected);
   EXPECT_EQ(isa::unpack_synapse_word({expected}), x);
+  // source: bits [31:28], the source's place in its block of IndexBlock.
+  const isa::synapse_word indexed{.weight = 3, .delay = 1, .target = 2, .source = 0xd};
+  EXPECT_EQ(isa::pack(indexed)[0], 3u | (1u << 8) | (2u << 14) | (std::uint64_t{0xd} << 28));
+  EXPECT_EQ(isa::unpack_synapse_word(isa::pack(indexed)), indexed);
+  EXPECT_EQ(isa::index_block, 16);
+}
+
+TEST(isa_formats, index_word_and_indexed_axon_bits) {
+  const isa::index_word w{.run_end = 0xfedcb};
+  EXPECT_EQ(isa::pack(w)[0], 0xfedcbu);
+  EXPECT_EQ(isa::unpack_index_word(isa::pack(w)), w);
+  EXPECT_THROW((void)isa::pack(isa::index_word{.run_end = 1u << 20}), isa::field_out_of_range);
+  const isa::axon_entry a{.row_base = 5, .row_len = 3, .indexed = 1};
+  EXPECT_EQ(isa::pack(a)[0], 5u | (std::uint64_t{3} << 20) | (std::uint64_t{1} << 49));
+  EXPECT_EQ(isa::unpack_axon_entry(isa::pack(a)), a);
 }
 
 TEST(isa_formats, aer_packet_bits) {
@@ -260,10 +275,22 @@ TEST(isa_formats, route_key_and_input_map_bits) {
   // The routing key is src_core << 12 | neuron, 28 bits.
   const isa::route_entry r{.key = 0xbeef345, .mask = 0xffff000, .ports = 0x10};
   EXPECT_EQ(isa::pack(r)[0], 0xbeef345u | (std::uint64_t{0xffff000} << 28) | (std::uint64_t{0x10} << 56));
-  const isa::input_map_entry m{.src_core = 0xbeef, .neuron_base = 0x345, .count = 4096, .axon_base = 0xabc};
-  EXPECT_EQ(isa::pack(m)[0],
-            0xbeefu | (std::uint64_t{0x345} << 16) | (std::uint64_t{4096} << 28) | (std::uint64_t{0xabc} << 41));
+  const isa::input_map_entry m{.src_core = 0xbeef, .neuron_base = 0x345, .count = 4096, .axon_base = 0xabc,
+                               .src_cores = 1};
+  EXPECT_EQ(isa::pack(m)[0], 0xbeefu | (std::uint64_t{0x345} << 16) | (std::uint64_t{4096} << 28) |
+                                 (std::uint64_t{0xabc} << 41) | (std::uint64_t{1} << 54));
+  EXPECT_EQ(isa::pack(m)[1], 0u);
   EXPECT_EQ(isa::unpack_input_map_entry(isa::pack(m)), m);
+  // 128 bits: indexed [53], src_cores [69:54] across the word boundary, index_base [89:70].
+  const isa::input_map_entry x{.src_core = 3, .neuron_base = 0, .count = 20, .axon_base = 7, .indexed = 1,
+                               .src_cores = 0xa5c3, .index_base = 0xfffff};
+  const auto words = isa::pack(x);
+  EXPECT_EQ(words[0], 3u | (std::uint64_t{20} << 28) | (std::uint64_t{7} << 41) | (std::uint64_t{1} << 53) |
+                          (std::uint64_t{0xa5c3 & 0x3ff} << 54));
+  EXPECT_EQ(words[1], (std::uint64_t{0xa5c3} >> 10) | (std::uint64_t{0xfffff} << 6));
+  EXPECT_EQ(isa::unpack_input_map_entry(words), x);
+  EXPECT_THROW((void)isa::pack(isa::input_map_entry{.src_cores = 1u << 16}), isa::field_out_of_range);
+  EXPECT_THROW((void)isa::pack(isa::input_map_entry{.index_base = 1u << 20}), isa::field_out_of_range);
 }
 
 TEST(isa_formats, neuron_state_field_spans_two_words) {

@@ -99,12 +99,12 @@ TEST(chip_image, wrong_magic_and_version_say_what_they_are) {
   EXPECT_EQ(e->kind, problem::not_an_image);
 
   b = whole;
-  put_u32(b, 8, 2);
+  put_u32(b, 8, 1);  // the layout before indexed axons
   e = deserialize_error(b);
   EXPECT_EQ(e->kind, problem::unsupported_version);
   EXPECT_EQ(e->offset, 8u);
-  EXPECT_TRUE(contains(e->reason, "version 2")) << e->reason;
-  EXPECT_TRUE(contains(e->reason, "reads version 1")) << e->reason;
+  EXPECT_TRUE(contains(e->reason, "version 1")) << e->reason;
+  EXPECT_TRUE(contains(e->reason, "reads version 2")) << e->reason;
 
   b = whole;
   put_u32(b, 12, 7);

@@ -72,8 +72,8 @@ TEST(chip_image, validate_names_every_broken_invariant) {
          w.receptor = isa::receptor_kind::inhibitory;
          i.cores[1].synapse_memory[5] = static_cast<std::uint32_t>(isa::pack(w)[0]);
        }, 1, "synapse_memory", 5, {"inhibitory", "weight 12"}},
-      {"unused bits of a synapse word", [](auto& i) { i.cores[1].synapse_memory[2] |= 1u << 30; },
-       1, "synapse_memory", 2, {"unused bits"}},
+      {"unused bits of a plastic word", [](auto& i) { i.cores[1].synapse_memory[1] |= 1u << 30; },
+       1, "synapse_memory", 1, {"unused bits of PlasticWord"}},
       {"plastic synapse in a row without learning", [](auto& i) { i.cores[1].axons[0].learning = 0; },
        1, "synapse_memory", 0, {"plastic", "learning bit is 0"}},
       {"plastic synapse without its PlasticWord", [](auto& i) { i.cores[1].axons[0].row_len = 1; },

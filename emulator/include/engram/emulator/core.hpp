@@ -125,12 +125,15 @@ class core {
     std::uint16_t target;
     std::uint8_t delay;
     std::uint8_t receptor;
+    std::uint8_t source;   // indexed axons: the source's place in its block (j mod 16)
     std::int32_t plastic;  // index into plastic_, or -1
   };
   struct axon {
     std::uint32_t first, last;  // synapses_[first, last)
+    std::uint32_t blocks;       // indexed: block b is synapses_[block_end_[blocks + b - 1], block_end_[blocks + b])
+    std::uint32_t block_count;  // indexed: the index's row_len (0 for an ordinary axon)
     std::int32_t shift;         // WeightShift + weight_exp
-    std::uint8_t learning, modulator, channel, pre_profile, rule;
+    std::uint8_t learning, modulator, channel, pre_profile, rule, indexed;
   };
   struct injection {
     std::uint64_t step;
@@ -144,6 +147,15 @@ class core {
   };
 
   void ingress_axon(std::uint32_t ax, std::uint32_t payload, std::uint64_t emitted);
+  // Synaptic delivery of source index j through indexed axon `ax` (numerics §5).
+  void ingress_indexed(std::uint32_t ax, std::uint32_t j, std::uint64_t emitted);
+  // How many synapses of indexed axon `ax` source index j reaches.
+  std::uint32_t indexed_synapse_count(std::uint32_t ax, std::uint32_t j) const;
+  // The source index j of (src_core, neuron) in indexed entry m (numerics §5).
+  static std::uint32_t source_index(const isa::input_map_entry& m, std::uint32_t src_core,
+                                    std::uint32_t neuron) noexcept {
+    return m.index_base + (src_core - m.src_core) * m.count + (neuron - m.neuron_base);
+  }
   void learn();
 
   std::uint32_t id_;
@@ -170,7 +182,12 @@ class core {
   std::vector<isa::input_map_entry> input_map_;
   std::vector<source_link> sources_;
   std::vector<std::uint64_t> entry_updates_;
-  std::vector<std::uint32_t> entry_begin_;  // per source core: its first input-map entry
+  // Per source core c: entry_list_[entry_begin_[c] .. entry_begin_[c + 1]) are
+  // the input-map entries covering c (src_core <= c < src_core + src_cores),
+  // in input-map order.
+  std::vector<std::uint32_t> entry_begin_;
+  std::vector<std::uint32_t> entry_list_;
+  std::vector<std::uint32_t> block_end_;  // indexed axons: per block, the end of its synapses in synapses_
   std::vector<std::uint32_t> entry_of_axon_;  // the input-map entry feeding each axon (or ~0u)
   std::vector<axon> axons_;
   std::vector<synapse> synapses_;

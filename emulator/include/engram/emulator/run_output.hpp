@@ -44,8 +44,9 @@ struct learned_synapse {
 
 /// Every synapse of the projections in `projections` (image projection
 /// indices), read from the cores' synapse memory: core by core, input-map
-/// entry by entry, axon by axon, in row order. `visit(projection, synapse)`
-/// sees each one.
+/// entry by entry, axon by axon, in row order; an indexed axon (numerics §5)
+/// once, at its first entry, block by block, each synapse's `pre` the index
+/// of its source. `visit(projection, synapse)` sees each one.
 void for_each_synapse(const simulation& sim, const std::vector<std::uint32_t>& projections,
                       const std::function<void(std::uint32_t, const learned_synapse&)>& visit);
 

@@ -327,16 +327,40 @@ struct row_synapse {
 };
 /// The synapses of `axon`'s row, in memory order (a row that runs past the
 /// memory, possible only in an image that fails validation, ends there).
+/// Empty for an indexed axon: its words are an index (decode_indexed).
 std::vector<row_synapse> decode_row(const core_image& core, const axon_entry& axon);
+
+/// One synapse of an indexed axon (numerics §5): the address of its
+/// SynapseWord, the word, its block and the index j of its source in the
+/// projection's pre population (block * IndexBlock + word.source).
+struct indexed_synapse {
+  std::uint32_t address = 0;
+  synapse_word word;
+  std::uint32_t block = 0;
+  std::uint32_t source = 0;
+};
+/// The synapses of indexed `axon`, block by block, each block in memory
+/// order; empty for an ordinary axon. Blocks whose index words or synapses
+/// lie past the memory, or whose run_end goes backwards (possible only in an
+/// image that fails validation), contribute what lies within the memory.
+std::vector<indexed_synapse> decode_indexed(const core_image& core, const axon_entry& axon);
+
+/// Words of synapse memory `axon` occupies: row_len for an ordinary axon;
+/// for an indexed one its row_len index words and the words of its blocks
+/// (the last index word's run_end, when it lies within the memory).
+std::uint64_t axon_words(const core_image& core, const axon_entry& axon);
 
 /// Sums over all cores.
 struct image_totals {
   std::uint64_t neurons = 0;
   std::uint64_t emitting_neurons = 0;
-  std::uint64_t synapses = 0;
+  std::uint64_t synapses = 0;          ///< of ordinary rows and of indexed axons
   std::uint64_t plastic_synapses = 0;
-  std::uint64_t synapse_words = 0;
+  std::uint64_t indexed_synapses = 0;  ///< synapses of indexed axons
+  std::uint64_t synapse_words = 0;     ///< words of synapse memory, index words among them
+  std::uint64_t index_words = 0;       ///< IndexWords of indexed axons
   std::uint64_t input_axons = 0;
+  std::uint64_t indexed_axons = 0;
   std::uint64_t input_map_entries = 0;
   std::uint64_t route_entries = 0;         ///< of cores and of routers without a core
   std::uint64_t routers_without_core = 0;
