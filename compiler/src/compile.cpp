@@ -702,7 +702,6 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         }
         for (const auto& m: input_map) {
             core.input_map.push_back(m.entry);
-            core.input_map.back().src_cores = 1;
             core.input_projection.push_back(m.projection);
         }
         if (const auto it = router_at.find({place.positions[c].x, place.positions[c].y}); it != router_at.end()) {

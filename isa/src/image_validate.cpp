@@ -320,10 +320,12 @@ void validator::check_slices() {
   k = 0;
   population_of_.assign(image_.cores.size(), {});
   index_of_.assign(image_.cores.size(), {});
+  slice_end_.assign(image_.cores.size(), {});
   for (std::uint32_t ci = 0; ci < image_.cores.size(); ++ci) {
     const core_image& c = image_.cores[ci];
     population_of_[ci].resize(c.neuron_count());
     index_of_[ci].resize(c.neuron_count());
+    slice_end_[ci].resize(c.neuron_count());
     std::uint64_t next = 0;
     for (; k < order.size() && slices[order[k]].core == ci; ++k) {
       const image_slice& s = slices[order[k]];
@@ -345,6 +347,7 @@ void validator::check_slices() {
         }
         population_of_[ci][n] = s.population;
         index_of_[ci][n] = s.first + j;
+        slice_end_[ci][n] = s.core_neuron + s.count;
       }
       next = std::uint64_t{s.core_neuron} + s.count;
     }
@@ -365,8 +368,8 @@ void validator::check_input_map(std::uint32_t ci) const {
   constexpr std::uint32_t unfed = ~0u;
   // Per axon: the entry that feeds it (an indexed axon: its first entry).
   std::vector<std::uint32_t> fed(c.axons.size(), unfed);
-  // Per indexed axon, per source index j: whether an entry maps it already.
-  std::vector<std::vector<std::uint8_t>> seen(c.axons.size());
+  // Per indexed axon: the source indices each entry maps to it.
+  std::vector<std::vector<index_span>> seen(c.axons.size());
   for (std::size_t e = 0; e < c.input_map.size(); ++e) {
     const input_map_entry& m = c.input_map[e];
     if (m.count < 1) {
@@ -477,6 +480,7 @@ void validator::check_input_map(std::uint32_t ci) const {
       fail_core(ci, "axons", a, "no input-map entry feeds the axon");
     }
   }
+  check_indexed_overlap(ci, seen);
 }
 
 // An indexed entry (numerics §5, §12): it names an indexed axon, which all
@@ -486,7 +490,7 @@ void validator::check_input_map(std::uint32_t ci) const {
 // and no j reaches the axon twice. The checks run in an order that bounds
 // the walk by N, and so by the axon's index within synapse memory.
 void validator::check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector<std::uint32_t>& fed,
-                                    std::vector<std::vector<std::uint8_t>>& seen) const {
+                                    std::vector<std::vector<index_span>>& seen) const {
   constexpr std::uint32_t unfed = ~0u;
   const core_image& c = image_.cores[ci];
   const input_map_entry& m = c.input_map[e];
@@ -543,7 +547,6 @@ void validator::check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector
                       image_.populations[p.post].name + "\"");
       }
     }
-    seen[a].assign(n, 0);
   }
   if (m.src_cores < 1) {
     fail_core(ci, "input_map", e, "src_cores is 0");
@@ -560,6 +563,9 @@ void validator::check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector
               "src_cores " + num(m.src_core) + ".." + num(std::uint64_t{m.src_core} + m.src_cores - 1) +
                   ", the image has " + num(std::uint64_t{image_.cores.size()}) + " cores");
   }
+  // Each covered core holds the pre population's neurons j .. j + count - 1
+  // at neuron_base, in one slice (non-emitting ones never send, so an entry
+  // may cover them); checked per core, not per neuron.
   for (std::uint32_t k = 0; k < m.src_cores; ++k) {
     const std::uint32_t core = m.src_core + k;
     const core_image& src = image_.cores[core];
@@ -568,26 +574,33 @@ void validator::check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector
                 "neurons " + num(m.neuron_base) + ".." + num(std::uint64_t{m.neuron_base} + m.count - 1) +
                     " of core " + num(core) + ", which has " + num(std::uint64_t{src.neuron_count()}));
     }
-    for (std::uint32_t i = 0; i < m.count; ++i) {
-      const std::uint32_t neuron = m.neuron_base + i;
-      const std::uint64_t j = m.index_base + std::uint64_t{k} * m.count + i;
-      if (src.emits[neuron] != 1) {
-        fail_core(ci, "input_map", e,
-                  "maps core " + num(core) + " neuron " + num(neuron) + " (" + name_of(core, neuron) +
-                      "), which does not emit (emits is 0)");
+    const std::uint32_t neuron = m.neuron_base;
+    const std::uint64_t j = m.index_base + std::uint64_t{k} * m.count;
+    if (population_of_[core][neuron] != p.pre || index_of_[core][neuron] != j ||
+        slice_end_[core][neuron] < std::uint64_t{neuron} + m.count) {
+      fail_core(ci, "input_map", e,
+                "maps core " + num(core) + " neurons " + num(neuron) + ".." +
+                    num(std::uint64_t{neuron} + m.count - 1) + " (from " + name_of(core, neuron) +
+                    ") as source indices " + num(j) + ".." + num(j + m.count - 1) + " of projection \"" + p.name +
+                    "\"'s pre population \"" + image_.populations[p.pre].name +
+                    "\", which one slice there must hold in order");
+    }
+    seen[a].emplace_back(j, j + m.count, static_cast<std::uint32_t>(e));
+  }
+}
+
+// No source index reaches an indexed axon through two entries.
+void validator::check_indexed_overlap(std::uint32_t ci, std::vector<std::vector<index_span>>& seen) const {
+  for (std::size_t a = 0; a < seen.size(); ++a) {
+    auto& spans = seen[a];
+    std::sort(spans.begin(), spans.end());
+    for (std::size_t i = 1; i < spans.size(); ++i) {
+      const auto& [begin, end, entry] = spans[i];
+      if (begin < std::get<1>(spans[i - 1])) {
+        fail_core(ci, "input_map", entry,
+                  "maps source index " + num(begin) + " to indexed axon " + num(std::uint64_t{a}) +
+                      ", which entry " + num(std::get<2>(spans[i - 1])) + " maps it to already");
       }
-      if (population_of_[core][neuron] != p.pre || index_of_[core][neuron] != j) {
-        fail_core(ci, "input_map", e,
-                  "maps core " + num(core) + " neuron " + num(neuron) + " (" + name_of(core, neuron) +
-                      ") as source index " + num(j) + " of projection \"" + p.name + "\"'s pre population \"" +
-                      image_.populations[p.pre].name + "\"");
-      }
-      if (seen[a][j] != 0) {
-        fail_core(ci, "input_map", e,
-                  "maps source index " + num(j) + " (" + name_of(core, neuron) + ") to indexed axon " + num(a) +
-                      ", which another entry maps it to already");
-      }
-      seen[a][j] = 1;
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <tuple>
 #include <vector>
 
 #include <engram/isa/chip_image.hpp>
@@ -123,14 +124,18 @@ class validator {
   void check_input_map(std::uint32_t ci) const;
   // An indexed entry, its axon and its (core, neuron) sources: `fed` per axon
   // (its first entry), `seen` per indexed axon and source index j.
+  // (source index begin, end, entry) of what an entry maps to an indexed axon.
+  using index_span = std::tuple<std::uint64_t, std::uint64_t, std::uint32_t>;
   void check_indexed_entry(std::uint32_t ci, std::size_t e, std::vector<std::uint32_t>& fed,
-                           std::vector<std::vector<std::uint8_t>>& seen) const;
+                           std::vector<std::vector<index_span>>& seen) const;
+  void check_indexed_overlap(std::uint32_t ci, std::vector<std::vector<index_span>>& seen) const;
   // A Poisson source's Philox counter names its population and index.
   void check_source_counters(std::uint32_t ci) const;
 
   const chip_image& image_;
   std::string_view source_;
   std::map<std::pair<std::uint16_t, std::uint16_t>, std::uint32_t> core_at_;  // position -> core id
+  std::vector<std::vector<std::uint32_t>> slice_end_;      // per core, per neuron: one past its slice's end
   std::vector<std::vector<std::uint32_t>> population_of_;  // per core, per neuron (after check_slices)
   std::vector<std::vector<std::uint32_t>> index_of_;
 };
