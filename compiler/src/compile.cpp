@@ -390,7 +390,13 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         }
     }
     const partition_plan& plan = choice.plans[chosen].plan;
-    const traffic_matrix& traffic = choice.plans[chosen].traffic;
+    // The fanout and the core-to-core traffic (for dense networks the
+    // largest structures of the mapping) are not needed past routing.
+    const double expected_traffic = choice.plans[chosen].traffic.total();
+    for (auto& m: choice.plans) {
+        std::vector<slice_fanout>().swap(m.fanout);
+        decltype(m.traffic.out)().swap(m.traffic.out);
+    }
     const placement& place = *placed;
     const routing& routes = *routed;
     const auto& emitting = plan.emitting;
@@ -758,11 +764,12 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     report.partition_method = plan.method;
     report.partition_mode = std::string(to_string(options.partition));
     report.partition_candidates = std::move(choice.candidates);
-    report.traffic = traffic.total();
+    report.traffic = expected_traffic;
     report.placement_cost = place.cost;
     report.naive_placement_cost = place.naive_cost;
     report.traffic_hops = place.traffic_hops;
     report.naive_traffic_hops = place.naive_traffic_hops;
+    report.placement_searched = place.searched;
     report.route_entries = routes.entries;
     report.route_entries_before_compression = routes.entries_before_compression;
     report.routers_with_entries = routes.routers.size();

@@ -62,7 +62,8 @@ nlohmann::json to_json(const mapping_report& r) {
               {"cost_pj_per_s", r.placement_cost},
               {"naive_cost_pj_per_s", r.naive_placement_cost},
               {"traffic_hops_per_s", r.traffic_hops},
-              {"naive_traffic_hops_per_s", r.naive_traffic_hops}}},
+              {"naive_traffic_hops_per_s", r.naive_traffic_hops},
+              {"local_search", r.placement_searched}}},
             {"routing",
              {{"entries", r.route_entries},
               {"entries_before_compression", r.route_entries_before_compression},
@@ -106,7 +107,8 @@ std::string summary(const mapping_report& r) {
     out += "  placement: " + with_commas(r.traffic) + " packets/s expected, traffic x hops " +
            with_commas(r.traffic_hops) + "/s (row-major " + with_commas(r.naive_traffic_hops) +
            "/s), routing energy " + fixed(r.placement_cost * 1e-6, 3) + " uW (row-major " +
-           fixed(r.naive_placement_cost * 1e-6, 3) + " uW, " + fixed(100.0 * gain, 1) + "% less)\n";
+           fixed(r.naive_placement_cost * 1e-6, 3) + " uW, " + fixed(100.0 * gain, 1) + "% less)" +
+           (r.placement_searched ? "" : "; local search skipped: traffic too dense to hold its pairs") + "\n";
     out += "  routing: " + std::to_string(r.route_entries) + " entries in " + std::to_string(r.routers_with_entries) +
            " routers (" + std::to_string(r.route_entries_before_compression) +
            " before compression), fullest router (" + std::to_string(r.fullest_router_at.x) + "," +

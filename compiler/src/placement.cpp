@@ -122,6 +122,9 @@ std::vector<slice_fanout> compute_fanout(const network& net, const partition_pla
             neurons[e] = 0;
         }
     }
+    for (auto& f: fanout) {
+        f.targets.shrink_to_fit(); // grown one core at a time: up to twice its size
+    }
     return fanout;
 }
 
@@ -220,6 +223,20 @@ placement place_cores(const chip_spec& chip, const traffic_matrix& traffic, std:
     result.naive_cost = placement_cost(chip, traffic, result.positions);
     result.naive_traffic_hops = traffic_hops(traffic, result.positions);
 
+    // The search holds every pair of talking cores twice (both directions);
+    // for dense traffic between thousands of cores that is gigabytes, and
+    // its budget of moves is small against the cores anyway: the row-major
+    // placement stays (docs/mapping.md, "Placement").
+    std::size_t pairs = 0;
+    for (const auto& row: traffic.out) {
+        pairs += row.size();
+    }
+    if (iterations_per_core == 0 || 2 * pairs * sizeof(std::pair<std::uint32_t, double>) > max_search_bytes) {
+        result.searched = false;
+        result.cost = result.naive_cost;
+        result.traffic_hops = result.naive_traffic_hops;
+        return result;
+    }
     // Symmetric weights: the cost of a path does not depend on its direction.
     std::vector<std::vector<std::pair<std::uint32_t, double>>> adjacent(core_count);
     for (std::uint32_t a = 0; a < core_count; ++a) {

@@ -206,6 +206,17 @@ std::uint32_t crc32(std::span<const std::uint8_t> bytes) noexcept {
 
 std::vector<std::uint8_t> serialize_image(const chip_image& image) {
   writer w;
+  // Reserved up front: a large image (gigabytes of synapse memory) would
+  // otherwise pass through several doublings, each briefly holding twice.
+  std::size_t estimate = std::size_t{1} << 20;
+  for (const core_image& c : image.cores) {
+    estimate += 4 * c.synapse_memory.size() + 8 * c.axons.size() + 20 * c.input_map.size() + 8 * c.routes.size() +
+                64 * c.neuron_count() + 4096;
+  }
+  for (const image_router& r : image.routers) {
+    estimate += 8 * r.entries.size() + 16;
+  }
+  w.bytes().reserve(estimate);
   // Header; the payload length and checksum are patched at the end.
   w.bytes().insert(w.bytes().end(), image_magic.begin(), image_magic.end());
   w.u32(image_format_version);

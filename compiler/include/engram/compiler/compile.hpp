@@ -78,6 +78,7 @@ struct mapping_report {
     double naive_placement_cost = 0.0;
     double traffic_hops = 0.0;       // packet-hops per second
     double naive_traffic_hops = 0.0;
+    bool placement_searched = true;  // false: row-major kept (dense traffic, placement.hpp)
     std::size_t route_entries = 0;
     std::size_t route_entries_before_compression = 0;
     std::size_t routers_with_entries = 0;

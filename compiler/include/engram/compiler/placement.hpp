@@ -71,7 +71,13 @@ struct placement {
     double naive_cost = 0.0;              // the same for the row-major placement
     double traffic_hops = 0.0;            // traffic x hops (packets x hops per second)
     double naive_traffic_hops = 0.0;
+    bool searched = true;                 // false: the row-major placement was kept
 };
+
+// The local search keeps each pair of talking cores in both directions; above
+// this many bytes of them (dense traffic between thousands of cores) it is
+// skipped and the row-major placement kept.
+inline constexpr std::size_t max_search_bytes = std::size_t{1} << 30;
 
 // Row-major placement (core k at the k-th position of the global grid, in
 // rows of chips' cores), improved by deterministic local search (swaps of
