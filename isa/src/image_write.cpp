@@ -196,33 +196,33 @@ void write_core(writer& w, const core_image& c) {
 
 }  // namespace
 
-std::uint32_t crc32(std::span<const std::uint8_t> bytes) noexcept {
-  std::uint32_t c = 0xFFFFFFFFu;
+namespace {
+
+// CRC-32 state (before the final inversion) after `bytes`.
+std::uint32_t crc_update(std::uint32_t c, std::span<const std::uint8_t> bytes) noexcept {
   for (std::uint8_t b : bytes) {
     c = crc_table[(c ^ b) & 0xFFu] ^ (c >> 8);
   }
-  return c ^ 0xFFFFFFFFu;
+  return c;
 }
 
-std::vector<std::uint8_t> serialize_image(const chip_image& image) {
+// Hands emit the image's bytes in file order, a header and then a section
+// at a time, so that a large image need not be held twice; the header's
+// payload length and checksum are 0 here (header_tail gives them).
+template <typename Emit>
+void emit_image(const chip_image& image, Emit&& emit) {
   writer w;
-  // Reserved up front: a large image (gigabytes of synapse memory) would
-  // otherwise pass through several doublings, each briefly holding twice.
-  std::size_t estimate = std::size_t{1} << 20;
-  for (const core_image& c : image.cores) {
-    estimate += 4 * c.synapse_memory.size() + 8 * c.axons.size() + 20 * c.input_map.size() + 8 * c.routes.size() +
-                64 * c.neuron_count() + 4096;
-  }
-  for (const image_router& r : image.routers) {
-    estimate += 8 * r.entries.size() + 16;
-  }
-  w.bytes().reserve(estimate);
-  // Header; the payload length and checksum are patched at the end.
   w.bytes().insert(w.bytes().end(), image_magic.begin(), image_magic.end());
   w.u32(image_format_version);
   w.u32(0);
   w.u64(0);
   w.u32(0);
+  emit(std::span<const std::uint8_t>(w.bytes()));
+  auto flush = [&] {
+    emit(std::span<const std::uint8_t>(w.bytes()));
+    w.bytes().clear();
+  };
+  w.bytes().clear();
 
   std::size_t at = w.begin_section(tag_network);
   w.str(image.network_name);
@@ -271,29 +271,65 @@ std::vector<std::uint8_t> serialize_image(const chip_image& image) {
     w.table(r.entries, "router entries");
   }
   w.end_section(at);
+  flush();
 
   for (const core_image& c : image.cores) {
     at = w.begin_section(tag_core);
     write_core(w, c);
     w.end_section(at);
+    flush();
   }
+}
 
-  std::vector<std::uint8_t>& out = w.bytes();
-  const std::uint64_t length = out.size() - image_header_size;
-  const std::uint32_t crc = crc32(std::span(out).subspan(image_header_size));
+// Header bytes 16..27: the payload length and its CRC-32.
+std::array<std::uint8_t, 12> header_tail(std::uint64_t length, std::uint32_t crc) {
+  std::array<std::uint8_t, 12> out{};
   for (std::size_t i = 0; i < 8; ++i) {
-    out[16 + i] = static_cast<std::uint8_t>(length >> (8 * i));
+    out[i] = static_cast<std::uint8_t>(length >> (8 * i));
   }
   for (std::size_t i = 0; i < 4; ++i) {
-    out[24 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    out[8 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
   }
-  return std::move(out);
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t crc32(std::span<const std::uint8_t> bytes) noexcept {
+  return crc_update(0xFFFFFFFFu, bytes) ^ 0xFFFFFFFFu;
+}
+
+std::vector<std::uint8_t> serialize_image(const chip_image& image) {
+  std::vector<std::uint8_t> out;
+  emit_image(image, [&](std::span<const std::uint8_t> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
+  const std::uint64_t length = out.size() - image_header_size;
+  const auto tail = header_tail(length, crc32(std::span(out).subspan(image_header_size)));
+  std::copy(tail.begin(), tail.end(), out.begin() + 16);
+  return out;
 }
 
 void write_image(const chip_image& image, const std::filesystem::path& file) {
   validate_image(image, file.string());
-  // A temporary file in the same directory, fsync, rename (common/atomic_file).
-  write_file_atomic(file, serialize_image(image), "image");
+  if (file.string() == "-") {
+    write_file_atomic(file, serialize_image(image), "image");
+    return;
+  }
+  // Section by section into a temporary file, then the header's length and
+  // checksum, fsync, rename (common/atomic_file).
+  atomic_file_writer out(file, "image");
+  std::uint64_t written = 0;
+  std::uint32_t crc = 0xFFFFFFFFu;
+  emit_image(image, [&](std::span<const std::uint8_t> bytes) {
+    out.write(bytes);
+    const std::size_t skip = written < image_header_size
+                                 ? std::min<std::size_t>(bytes.size(), image_header_size - written)
+                                 : 0;
+    crc = crc_update(crc, bytes.subspan(skip));
+    written += bytes.size();
+  });
+  const auto tail = header_tail(written - image_header_size, crc ^ 0xFFFFFFFFu);
+  out.write_at(16, tail);
+  out.commit();
 }
 
 }  // namespace engram::isa
