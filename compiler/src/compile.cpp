@@ -370,10 +370,15 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
     std::size_t chosen = 0;
     std::optional<placement> placed;
     std::optional<routing> routed;
+    double expected_traffic = 0.0;
     for (;; ++chosen) {
-        const mapped_plan& m = choice.plans[chosen];
+        mapped_plan& m = choice.plans[chosen];
         try {
             placed = place_cores(chip, m.traffic, m.plan.cores.size(), net.seed, options.placement_iterations_per_core);
+            // The core-to-core traffic (for a dense network one of the
+            // largest structures of the mapping) is not needed past placement.
+            expected_traffic = m.traffic.total();
+            decltype(m.traffic.out)().swap(m.traffic.out);
             routed = route_multicast(chip, m.plan, m.fanout, placed->positions, net.source, population_names);
             break;
         }
@@ -390,9 +395,7 @@ compile_result compile_network(const network& net, const chip_spec& chip, const 
         }
     }
     const partition_plan& plan = choice.plans[chosen].plan;
-    // The fanout and the core-to-core traffic (for dense networks the
-    // largest structures of the mapping) are not needed past routing.
-    const double expected_traffic = choice.plans[chosen].traffic.total();
+    // Nor is the fanout past routing.
     for (auto& m: choice.plans) {
         std::vector<slice_fanout>().swap(m.fanout);
         decltype(m.traffic.out)().swap(m.traffic.out);

@@ -149,12 +149,17 @@ namespace {
 // value keeps a stack on which a block merges with its buddy as soon as
 // both are there; compress() then gives the same table as on the raw entries.
 struct router_builder {
-    std::map<std::uint8_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> stacks; // ports -> (key, mask)
-    std::map<std::uint32_t, source_count> sources;                                      // by population
+    // Per ports value (a router sees few), its stack of (key, mask).
+    std::vector<std::pair<std::uint8_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> stacks;
     std::size_t raw = 0;
 
     void add(std::uint32_t key, std::uint32_t mask, std::uint8_t ports) {
-        auto& stack = stacks[ports];
+        auto found = std::find_if(stacks.begin(), stacks.end(), [&](const auto& s) { return s.first == ports; });
+        if (found == stacks.end()) {
+            stacks.emplace_back(ports, std::vector<std::pair<std::uint32_t, std::uint32_t>>{});
+            found = stacks.end() - 1;
+        }
+        auto& stack = found->second;
         stack.emplace_back(key, mask);
         ++raw;
         while (stack.size() >= 2) {
@@ -189,6 +194,13 @@ routing route_multicast(const chip_spec& chip, const partition_plan& plan, const
     const std::uint32_t width = chip.mesh.width * chip.chips.width;
     const std::uint32_t height = chip.mesh.height * chip.chips.height;
     std::vector<router_builder> tables(std::size_t{width} * height);
+    std::size_t populations = 1;
+    for (const auto& core: plan.cores) {
+        for (const auto& sl: core.slices) {
+            populations = std::max<std::size_t>(populations, sl.population + 1);
+        }
+    }
+    std::vector<source_count> sources(tables.size() * populations);
     routing result;
     std::vector<grid_position> dests;
     std::vector<std::pair<std::uint32_t, std::uint8_t>> row; // (x, ports) of the source row's routers
@@ -209,11 +221,12 @@ routing route_multicast(const chip_spec& chip, const partition_plan& plan, const
         const std::uint32_t base = bases[f.core][f.slice];
         const auto blocks = key_blocks(f.core, base, last ? (1u << key_neuron_bits) - base : s.count);
         auto add = [&](std::uint32_t x, std::uint32_t y, std::uint8_t out) {
-            auto& t = tables[std::size_t{y} * width + x];
+            const std::size_t at = std::size_t{y} * width + x;
             for (const auto& [key, mask]: blocks) {
-                t.add(key, mask, out);
+                tables[at].add(key, mask, out);
             }
-            auto& counted = t.sources[s.population];
+            // Per router and population, for an overflow's message.
+            auto& counted = sources[at * populations + s.population];
             counted.entries += blocks.size();
             counted.slices += 1;
         };
@@ -313,8 +326,15 @@ routing route_multicast(const chip_spec& chip, const partition_plan& plan, const
                 result.fullest_at = t.at;
             }
             if (t.entries.size() > chip.core.router_entries) {
+                std::map<std::uint32_t, source_count> by_population;
+                const std::size_t at = std::size_t{y} * width + x;
+                for (std::size_t p = 0; p < populations; ++p) {
+                    if (sources[at * populations + p].slices > 0) {
+                        by_population[static_cast<std::uint32_t>(p)] = sources[at * populations + p];
+                    }
+                }
                 throw chip_limit_error(source, "", "router_entries", static_cast<double>(t.entries.size()),
-                                       chip.core.router_entries, overflow_detail(chip, t, b.sources, population_names));
+                                       chip.core.router_entries, overflow_detail(chip, t, by_population, population_names));
             }
             result.routers.push_back(std::move(t));
         }
