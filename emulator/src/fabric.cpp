@@ -28,6 +28,50 @@ std::string key_text(std::uint32_t core, std::uint32_t neuron) {
                              ") " + what + " at router (" + std::to_string(x) + "," + std::to_string(y) + ")");
 }
 
+// A table whose masks all keep a prefix of the key's bits matches aligned
+// blocks of keys; when the blocks are also disjoint (as the compiler writes
+// them) the entries that can match a core's keys are found by binary search
+// instead of a scan. Other tables are scanned.
+struct table_index {
+  bool blocks = false;
+  std::vector<std::array<std::uint32_t, 3>> sorted;  // (first key, last key, entry), by first key
+};
+
+constexpr std::uint32_t key_bits_mask = (1u << 28) - 1;
+
+table_index index_table(const std::vector<isa::route_entry>& table) {
+  table_index t;
+  for (std::uint32_t e = 0; e < table.size(); ++e) {
+    const std::uint32_t low = ~table[e].mask & key_bits_mask;
+    if ((low & (low + 1)) != 0) {
+      return t;
+    }
+    const std::uint32_t first = table[e].key & ~low & key_bits_mask;
+    t.sorted.push_back({first, first | low, e});
+  }
+  std::sort(t.sorted.begin(), t.sorted.end());
+  for (std::size_t i = 1; i < t.sorted.size(); ++i) {
+    if (t.sorted[i][0] <= t.sorted[i - 1][1]) {
+      t.sorted.clear();
+      return t;
+    }
+  }
+  t.blocks = true;
+  return t;
+}
+
+// The neurons [first, end) of a core an entry matches, if they are a range.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> neuron_range(const isa::route_entry& r,
+                                                                    std::uint32_t neuron_bits) {
+  const std::uint32_t all = (1u << neuron_bits) - 1;
+  const std::uint32_t low = ~r.mask & all;
+  if ((low & (low + 1)) != 0) {
+    return std::nullopt;
+  }
+  const std::uint32_t first = r.key & all & ~low;
+  return std::pair{first, first + low + 1};
+}
+
 }  // namespace
 
 fabric::fabric(const isa::chip_image& image) {
@@ -58,8 +102,19 @@ fabric::fabric(const isa::chip_image& image) {
   // key of that core (masked core bits agree), found once per router.
   std::vector<std::vector<std::uint32_t>> candidates(cells);
   std::vector<std::uint8_t> have_candidates(cells, 0);
+  std::vector<table_index> indexes(cells);
+  for (std::uint64_t cell = 0; cell < cells; ++cell) {
+    if (table_at[cell] != nullptr) {
+      indexes[cell] = index_table(*table_at[cell]);
+    }
+  }
   std::vector<std::uint64_t> touched;
   constexpr std::uint32_t neuron_bits = 12;
+  // Per cell (for the current source core): the candidates' range ends, and
+  // whether a candidate matches neurons that are not one range.
+  std::vector<std::vector<std::uint32_t>> bounds(cells);
+  std::vector<std::uint8_t> irregular(cells, 0);
+  std::vector<std::uint64_t> visited;  // cells with a table on the current tree
 
   for (std::uint32_t c = 0; c < image.cores.size(); ++c) {
     const isa::core_image& src = image.cores[c];
@@ -70,10 +125,18 @@ fabric::fabric(const isa::chip_image& image) {
     }
     touched.clear();
     std::optional<std::uint32_t> previous;
+    // Neurons below same_until take the same entry as the last walked one at
+    // every router its tree visits, so they have its tree: not walked again.
+    std::uint32_t same_until = 0;
     for (std::uint32_t n = 0; n < src.neuron_count(); ++n) {
       if (!src.emits[n]) {
         continue;
       }
+      if (previous && n < same_until) {
+        tree_of_[c][n] = *previous;
+        continue;
+      }
+      visited.clear();
       const std::uint32_t key = (c << neuron_bits) | n;
       route_tree t;
       struct item {
@@ -95,13 +158,42 @@ fabric::fabric(const isa::chip_image& image) {
           have_candidates[cell] = 1;
           touched.push_back(cell);
           const std::uint32_t core_bits = c << neuron_bits;
-          for (std::uint32_t e = 0; e < table->size(); ++e) {
-            const isa::route_entry& r = (*table)[e];
-            const std::uint32_t core_mask = r.mask & ~((1u << neuron_bits) - 1);
-            if ((core_bits & core_mask) == (r.key & core_mask)) {
-              candidates[cell].push_back(e);
+          const table_index& index = indexes[cell];
+          if (index.blocks) {
+            const std::uint32_t lo = core_bits;
+            const std::uint32_t hi = core_bits | ((1u << neuron_bits) - 1);
+            auto at = std::lower_bound(index.sorted.begin(), index.sorted.end(), lo,
+                                       [](const auto& b, std::uint32_t key) { return b[1] < key; });
+            for (; at != index.sorted.end() && (*at)[0] <= hi; ++at) {
+              candidates[cell].push_back((*at)[2]);
+            }
+            std::sort(candidates[cell].begin(), candidates[cell].end());  // table order: first match wins
+          } else {
+            for (std::uint32_t e = 0; e < table->size(); ++e) {
+              const isa::route_entry& r = (*table)[e];
+              const std::uint32_t core_mask = r.mask & ~((1u << neuron_bits) - 1);
+              if ((core_bits & core_mask) == (r.key & core_mask)) {
+                candidates[cell].push_back(e);
+              }
             }
           }
+          // Where, among this core's neurons, the entries that can match
+          // change: the ends of the candidates' neuron ranges.
+          bounds[cell].clear();
+          irregular[cell] = 0;
+          for (std::uint32_t e : candidates[cell]) {
+            const auto range = neuron_range((*table)[e], neuron_bits);
+            if (!range) {
+              irregular[cell] = 1;
+              continue;
+            }
+            bounds[cell].push_back(range->first);
+            bounds[cell].push_back(range->second);
+          }
+          std::sort(bounds[cell].begin(), bounds[cell].end());
+        }
+        if (table != nullptr) {
+          visited.push_back(cell);
         }
         std::uint32_t ports = 0;
         bool matched = false;
@@ -168,6 +260,17 @@ fabric::fabric(const isa::chip_image& image) {
         tree_of_[c][n] = static_cast<std::uint32_t>(trees_.size());
         previous = tree_of_[c][n];
         trees_.push_back(std::move(t));
+      }
+      same_until = 1u << neuron_bits;
+      for (const std::uint64_t cell : visited) {
+        if (irregular[cell] != 0) {
+          same_until = n + 1;
+          break;
+        }
+        const auto next = std::upper_bound(bounds[cell].begin(), bounds[cell].end(), n);
+        if (next != bounds[cell].end()) {
+          same_until = std::min(same_until, *next);
+        }
       }
     }
   }
