@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include <engram/common/error.hpp>
 #include <engram/compiler/chip.hpp>
 #include <engram/compiler/compile.hpp>
 #include <engram/compiler/network_loader.hpp>
@@ -78,6 +80,15 @@ inline compiler::chip_spec small_chip(std::mt19937& rng) {
 
 inline isa::chip_image compile_json(const json& net, const compiler::chip_spec& chip) {
   return compiler::compile_network(compiler::load_network_text(net.dump(), "network.json"), chip).image;
+}
+
+// The image, or nothing when the random network does not fit the random chip.
+inline std::optional<isa::chip_image> compile_if_fits(const json& net, const compiler::chip_spec& chip) {
+  try {
+    return compile_json(net, chip);
+  } catch (const engram::user_error&) {
+    return std::nullopt;
+  }
 }
 
 struct lock_step_result {
