@@ -80,6 +80,21 @@ inline group_cost choose_indexed(const std::vector<input_group>& groups, std::ui
     return cost;
 }
 
+// Axons of the modulator channels named by the rules on a population's
+// incoming projections: what the population's ordinary and indexed input
+// axons share a core's axons with (the filler and the image both ask here).
+inline std::uint64_t modulator_axons_of(const network& net, std::size_t population) {
+    std::set<std::size_t> modulators;
+    for (const auto& proj: net.projections) {
+        if (proj.post == population && proj.rule) {
+            if (const auto m = net.rules[*proj.rule].modulator) {
+                modulators.insert(*m);
+            }
+        }
+    }
+    return modulators.size();
+}
+
 // IndexWords of an indexed axon whose pre population has `size` neurons.
 inline std::uint64_t index_words_for(std::uint32_t size) {
     return (std::uint64_t{size} + isa::index_block - 1) / isa::index_block;
@@ -169,6 +184,7 @@ public:
     core_filler(const partition_context& ctx, std::size_t population, std::uint64_t axon_limit)
         : ctx_(ctx), population_(population), axon_limit_(axon_limit) {
         base_ = ctx.population_overhead(population, rules_);
+        modulator_axons_ = modulator_axons_of(ctx.net(), population);
         for (std::size_t p: ctx.incoming(population)) {
             const auto& proj = ctx.net().projections[p];
             seen_.emplace_back(ctx.net().populations[proj.pre].size, false);
@@ -212,7 +228,7 @@ public:
                 }
             }
         }
-        trial_cost_ = choose_indexed(trial_, base_.input_axons, axon_limit_, trial_indexed_);
+        trial_cost_ = choose_indexed(trial_, modulator_axons_, axon_limit_, trial_indexed_);
         u.input_axons += trial_cost_.axons;
         u.synapse_words += trial_cost_.index_words;
         return u;
@@ -253,6 +269,7 @@ private:
     const partition_context& ctx_;
     std::size_t population_;
     std::uint64_t axon_limit_;
+    std::uint64_t modulator_axons_ = 0;
     core_usage base_;
     core_usage usage_;
     std::vector<rule_use> rules_;
