@@ -102,6 +102,19 @@ with open(summary, "a") as f:
 PY
 }
 
+# generated_case CASE NAME [GENERATOR ARGS...]: bench/networks/NAME.py writes
+# the network, which is then compiled on the chip system.
+generated_case() {
+    local c=$1 name=$2
+    shift 2
+    if generate "$name" "$name.py" "$@"; then
+        measure "$c" "$name" "$OUTDIR/$name.json" "$CHIP_SYSTEM" || true
+    else
+        failures=$((failures + 1))
+        printf '%s\t%s\t%s\tgenerator_failed\t\t\t\t\t\t\t\t\n' "$c" "$name" "$(basename "$CHIP_SYSTEM")" >>"$summary"
+    fi
+}
+
 for c in $ONLY; do
     case $c in
     a)
@@ -109,23 +122,11 @@ for c in $ONLY; do
         ;;
     b)
         # shellcheck disable=SC2086  # word splitting of the argument list is intended
-        NAME=random_1e8
-        if generate random_1e8 random_1e8.py ${RANDOM_ARGS:-}; then
-            measure b random_1e8 "$OUTDIR/random_1e8.json" "$CHIP_SYSTEM" || true
-        else
-            failures=$((failures + 1))
-            printf '%s\t%s\t%s\tgenerator_failed\t\t\t\t\t\t\t\t\n' "$c" "$NAME" "$(basename "$CHIP_SYSTEM")" >>"$summary"
-        fi
+        generated_case b random_1e8 ${RANDOM_ARGS:-}
         ;;
     c)
         # shellcheck disable=SC2086
-        NAME=potjans_diesmann
-        if generate potjans_diesmann potjans_diesmann.py ${PD_ARGS:-}; then
-            measure c potjans_diesmann "$OUTDIR/potjans_diesmann.json" "$CHIP_SYSTEM" || true
-        else
-            failures=$((failures + 1))
-            printf '%s\t%s\t%s\tgenerator_failed\t\t\t\t\t\t\t\t\n' "$c" "$NAME" "$(basename "$CHIP_SYSTEM")" >>"$summary"
-        fi
+        generated_case c potjans_diesmann ${PD_ARGS:-}
         ;;
     *)
         echo "error: unknown case \"$c\" in ONLY (expected a, b, c)" >&2
