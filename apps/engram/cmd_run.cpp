@@ -130,12 +130,12 @@ void add_probes(const isa::chip_image& image, const std::string& item, std::vect
 }
 
 std::uint32_t projection_named(const isa::chip_image& image, const std::string& name) {
+    if (const auto found = isa::find_projection(image, name)) {
+        return *found;
+    }
     std::vector<std::string_view> names;
-    for (std::uint32_t i = 0; i < image.projections.size(); ++i) {
-        if (image.projections[i].name == name) {
-            return i;
-        }
-        names.push_back(image.projections[i].name);
+    for (const auto& p: image.projections) {
+        names.push_back(p.name);
     }
     const std::string guess = closest_match(name, names);
     throw usage_error("engram run: --record-weights: no projection \"" + name + "\"" +

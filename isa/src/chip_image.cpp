@@ -160,6 +160,15 @@ std::optional<std::uint32_t> find_population(const chip_image& image, std::strin
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> find_projection(const chip_image& image, std::string_view name) {
+  for (std::size_t i = 0; i < image.projections.size(); ++i) {
+    if (image.projections[i].name == name) {
+      return static_cast<std::uint32_t>(i);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::uint32_t> find_core(const chip_image& image, std::uint32_t x, std::uint32_t y) {
   for (std::size_t i = 0; i < image.cores.size(); ++i) {
     if (image.cores[i].x == x && image.cores[i].y == y) {

@@ -38,14 +38,11 @@ example_run compile_example(const std::string& name) {
     return {net, compile_network(net, load_chip_preset("loihi-like"))};
 }
 
+// The projection called `name` (a failed lookup fails the test).
 std::uint32_t image_projection(const isa::chip_image& image, const std::string& name) {
-    for (std::uint32_t p = 0; p < image.projections.size(); ++p) {
-        if (image.projections[p].name == name) {
-            return p;
-        }
-    }
-    ADD_FAILURE() << "no projection " << name;
-    return 0;
+    const auto found = isa::find_projection(image, name);
+    EXPECT_TRUE(found.has_value()) << "no projection " << name;
+    return found.value_or(0);
 }
 
 // The extended weight (mantissa·256 + fraction) of each synapse of a

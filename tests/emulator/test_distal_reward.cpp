@@ -35,14 +35,11 @@ namespace {
 
 using namespace engram;
 
+// The projection called `name` (a failed lookup fails the test).
 std::uint32_t projection_index(const isa::chip_image& image, const std::string& name) {
-    for (std::uint32_t p = 0; p < image.projections.size(); ++p) {
-        if (image.projections[p].name == name) {
-            return p;
-        }
-    }
-    ADD_FAILURE() << "no projection " << name;
-    return 0;
+    const auto found = isa::find_projection(image, name);
+    EXPECT_TRUE(found.has_value()) << "no projection " << name;
+    return found.value_or(0);
 }
 
 // Weights in nA (mantissa and fraction) of one projection.

@@ -223,6 +223,8 @@ TEST(chip_image, lookups_name_neurons_and_cores) {
   EXPECT_EQ(isa::neuron_range_name(image, 0, 1, 4), "input[1..3], reward[0]");
   EXPECT_EQ(isa::find_population(image, "exc"), 1u);
   EXPECT_FALSE(isa::find_population(image, "inh"));
+  EXPECT_EQ(isa::find_projection(image, "input_exc"), 0u);
+  EXPECT_FALSE(isa::find_projection(image, "exc"));
   EXPECT_EQ(isa::find_core(image, 1, 0), 1u);
   EXPECT_FALSE(isa::find_core(image, 0, 1));
   const auto row = isa::decode_row(image.cores[1], image.cores[1].axons[1]);

@@ -313,6 +313,8 @@ std::string neuron_range_name(const chip_image& image, std::uint32_t core, std::
                               std::uint32_t count);
 /// Index of the population called `name`.
 std::optional<std::uint32_t> find_population(const chip_image& image, std::string_view name);
+/// Index of the projection called `name`.
+std::optional<std::uint32_t> find_projection(const chip_image& image, std::string_view name);
 /// Index in chip_image::routers of the coreless router at (x, y).
 std::optional<std::uint32_t> find_router(const chip_image& image, std::uint32_t x, std::uint32_t y);
 /// Id of the core at global grid position (x, y).
